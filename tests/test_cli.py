@@ -11,4 +11,3 @@ def test_gdgrade_help_lists_commands() -> None:
     assert exe is not None, "the gdgrade console script is not on PATH (make install)"
     out = subprocess.run([exe, "--help"], capture_output=True, text=True, check=True).stdout
     assert "demo" in out
-    assert "quiz" in out
