@@ -1,0 +1,46 @@
+"""Scores into nbgrader's own SQLite gradebook, so formgrader and nbgrader exports see them.
+
+The course's assignments must be in the gradebook already (``nbgrader generate_assignment``,
+which ``gdgrade release`` runs, puts their grade cells there). Each submission is written in
+one transaction: either all its grades change or none do.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+
+from grader.results import SubmissionResult
+
+
+def url(course: Path) -> str:
+    """SQLAlchemy URL of a course's gradebook (nbgrader's default file name)."""
+    return f"sqlite:///{(course / 'gradebook.db').resolve()}"
+
+
+def record(course: Path, result: SubmissionResult) -> None:
+    """Write one submission's auto scores (replacing earlier ones) in one commit."""
+    with Gradebook(url(course)) as gb:
+        gb.update_or_create_student(result.student)
+        submission = gb.update_or_create_submission(
+            result.assignment, result.student, timestamp=datetime.now(UTC).replace(tzinfo=None)
+        )
+        notebook = next(nb for nb in submission.notebooks if nb.name == result.notebook)
+        by_id = {g.name: g for g in notebook.grades}
+        for cell in result.cells:
+            grade = by_id.get(cell.grade_id)
+            if grade is not None:
+                grade.auto_score = cell.points
+        gb.db.commit()
+
+
+def scores(course: Path, assignment: str) -> dict[str, float]:
+    """Total score per student for one assignment, as nbgrader computes it."""
+    with Gradebook(url(course)) as gb:
+        try:
+            found = gb.find_assignment(assignment)
+        except MissingEntry:
+            return {}
+        return {s.student.id: float(s.score) for s in found.submissions}

@@ -1,0 +1,62 @@
+"""Per-submission results: the canonical artefact every report is derived from."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from grader.evidence import CheckResult
+
+ExecutionStatus = Literal["ok", "error", "timeout", "memory", "crashed", "invalid"]
+
+
+class CellResult(BaseModel):
+    """Points for one nbgrader grade cell (a test cell, possibly running several checks)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    grade_id: str
+    """nbgrader grade_id of the cell."""
+    points: float
+    """Points awarded for the cell."""
+    max_points: float
+    """Points the cell is worth (nbgrader metadata)."""
+    status: Literal["passed", "failed", "error", "skipped"]
+    """Worst status among the cell's checks, or the cell's own execution status."""
+    checks: list[CheckResult] = Field(default_factory=list)
+    """The checks the cell ran (empty for plain assert cells)."""
+    feedback: str = ""
+    """Message for a plain test cell (its error), empty when it passed."""
+
+
+class SubmissionResult(BaseModel):
+    """Everything gdgrade decided about one student's notebook for one assignment."""
+
+    model_config = ConfigDict(frozen=True)
+
+    student: str
+    """Student id (nbgrader's submitted/<student>/ folder name)."""
+    assignment: str
+    """Assignment name."""
+    notebook: str
+    """Notebook name without extension."""
+    score: float
+    """Sum of the cells' points."""
+    max_score: float
+    """Sum of the cells' max points."""
+    cells: list[CellResult] = Field(default_factory=list)
+    """Per grade cell results, in notebook order."""
+    execution: ExecutionStatus = "ok"
+    """How the notebook ran as a whole."""
+    messages: list[str] = Field(default_factory=list)
+    """Notes for the student: restored cells, crashes, timeouts, invalid notebook."""
+    seconds: float = 0.0
+    """Wall time spent grading this submission."""
+    notebook_sha256: str = ""
+    """Hash of the submitted file, used to skip unchanged submissions on re-runs."""
+
+    @property
+    def checks(self) -> list[CheckResult]:
+        """All check results in notebook order."""
+        return [c for cell in self.cells for c in cell.checks]
