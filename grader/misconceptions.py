@@ -5,6 +5,8 @@ A Mistake belongs to a family (what it produces from the check's inputs):
 * ``linreg_trainer``: per-step losses of mini-batch SGD on linear regression; inputs are the
   keyword arguments of ``reference.trainers.train_linear_regression`` plus ``base_lr``.
 * ``accumulation``: the accumulated gradient (w then b) over ``micro_batches``.
+* ``momentum``: iterates of momentum SGD on a diagonal quadratic (``scales, x0, lr,
+  momentum, dampening, steps``), flattened.
 * ``schedule``: learning rates per epoch of a step-decay schedule (``lr0, drop, every, n``).
 * ``batchnorm``: BatchNorm output and running statistics, flattened, over a few batches.
 
@@ -50,7 +52,7 @@ def linreg(inputs: dict[str, Any], **bug: Any) -> np.ndarray:
     theta = np.append(np.asarray(inputs["w0"], float), float(inputs["b0"]))
     k, lr = inputs.get("accumulation_steps", 1), inputs["lr"]
     lr = inputs.get("base_lr", lr) if bug.get("unscaled_lr") else lr
-    mom, damp = inputs.get("momentum", 0.0), inputs.get("dampening", 0.0)
+    mom = inputs.get("momentum", 0.0)
     wd = inputs.get("weight_decay", 0.0)
     buf, total, losses = None, np.zeros_like(theta), []
     for epoch in range(inputs["epochs"]):
@@ -71,13 +73,26 @@ def linreg(inputs: dict[str, Any], **bug: Any) -> np.ndarray:
                 total, grad = total + grad, total + grad
             g = grad if bug.get("wd_after") else grad + wd * theta
             if mom:
-                first = (1 - damp) * g if bug.get("buf_zero") else g
-                buf = first if buf is None else mom * buf + (1 - damp) * g
+                buf = g if buf is None else mom * buf + g
                 g = buf
             if bug.get("wd_after"):
                 g = g + wd * theta
             theta = theta + lr * g if bug.get("sign") else theta - lr * g
     return np.asarray(losses)
+
+
+def momentum_run(inputs: dict[str, Any], *, buf_zero: bool = False) -> np.ndarray:
+    """Iterates of SGD with momentum and dampening on sum(scales * x^2 / 2), flattened."""
+    scales, x = np.asarray(inputs["scales"], float), np.asarray(inputs["x0"], float)
+    lr, mom, damp = inputs["lr"], inputs["momentum"], inputs.get("dampening", 0.0)
+    buf, out = None, [x]
+    for _ in range(inputs["steps"]):
+        g = scales * x
+        first = (1 - damp) * g if buf_zero else g
+        buf = first if buf is None else mom * buf + (1 - damp) * g
+        x = x - lr * buf
+        out.append(x)
+    return np.concatenate(out)
 
 
 def _accumulated(inputs: dict[str, Any], *, divide: bool) -> np.ndarray:
@@ -169,8 +184,8 @@ _mk(
     "momentum_buffer_zero",
     "the momentum buffer starts at zero instead of the first gradient",
     "Initialise the buffer with the first gradient (torch.optim.SGD's convention).",
-    "linreg_trainer",
-    lambda i: linreg(i, buf_zero=True),
+    "momentum",
+    lambda i: momentum_run(i, buf_zero=True),
 )
 _mk(
     "weight_decay_after_momentum",
