@@ -1,0 +1,243 @@
+"""Diagnosis beyond trainers (momentum, schedules, accumulation, BatchNorm), the rule that a
+mistake is named only when it clearly fits, and the extension points."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader import misconceptions, registry
+from grader.checklib import series_check
+from grader.checks import run_in_process
+
+MOMENTUM = {
+    "scales": [0.2, 4.0],
+    "x0": [1.0, 1.0],
+    "lr": 0.1,
+    "momentum": 0.9,
+    "dampening": 0.5,
+    "steps": 20,
+}
+SCHEDULE = {"lr0": 0.1, "drop": 0.5, "every": 3, "n": 12}
+rng = np.random.default_rng(3)
+BN = {
+    "gamma": np.array([1.5, 0.5]),
+    "beta": np.array([0.1, -0.2]),
+    "momentum": 0.1,
+    "batches": [rng.normal(2, 3, size=(6, 2)) for _ in range(3)],
+}
+X = rng.normal(size=(10, 2))
+Y = rng.normal(size=10)
+ACCUM = {
+    "X": X,
+    "y": Y,
+    "w": np.array([0.5, -1.0]),
+    "b": 0.2,
+    "micro_batches": [np.arange(0, 4), np.arange(4, 8), np.arange(8, 10)],
+}
+
+
+def _momentum_ref():
+    from reference.descent import momentum_trajectory
+
+    return momentum_trajectory(
+        lambda x: np.asarray(MOMENTUM["scales"]) * x,
+        MOMENTUM["x0"],
+        lr=0.1,
+        momentum=0.9,
+        dampening=0.5,
+        steps=20,
+    ).ravel()
+
+
+def _bn_ref():
+    from reference.normalization import batch_norm
+
+    rm, rv, out = np.zeros(2), np.ones(2), []
+    for x in BN["batches"]:
+        y, rm, rv = batch_norm(
+            x, BN["gamma"], BN["beta"], running_mean=rm, running_var=rv, training=True, momentum=0.1
+        )
+        out += [y.ravel(), rm, rv]
+    return np.concatenate(out)
+
+
+def _accum_ref():
+    from reference.accumulation import weighted_accumulated_gradient
+
+    gw, gb = weighted_accumulated_gradient(
+        X, Y, ACCUM["w"], 0.2, micro_batches=ACCUM["micro_batches"]
+    )
+    return np.append(gw, gb)
+
+
+def _steplr_ref():
+    from reference.schedules import step_lr
+
+    return step_lr(0.1, step_size=3, gamma=0.5, n=np.arange(12))
+
+
+def _notes_ref():
+    from reference.schedules import step_decay
+
+    return step_decay(0.1, drop=0.5, every=3, n=np.arange(12))
+
+
+series_check(
+    "fixture.momentum",
+    name="momentum iterates",
+    points=2,
+    target="run",
+    expected=_momentum_ref,
+    family="momentum",
+    family_inputs=MOMENTUM,
+    what="iterate",
+)
+series_check(
+    "fixture.steplr",
+    name="StepLR rates",
+    points=2,
+    target="run",
+    expected=_steplr_ref,
+    family="schedule",
+    family_inputs=SCHEDULE,
+    what="lr",
+)
+series_check(
+    "fixture.notes_decay",
+    name="notes' step decay",
+    points=2,
+    target="run",
+    expected=_notes_ref,
+    family="schedule",
+    family_inputs=SCHEDULE,
+    what="lr",
+)
+series_check(
+    "fixture.bn",
+    name="BatchNorm",
+    points=2,
+    target="run",
+    expected=_bn_ref,
+    family="batchnorm",
+    family_inputs=BN,
+    rtol=1e-8,
+    atol=1e-10,
+)
+series_check(
+    "fixture.accum",
+    name="accumulated gradient",
+    points=2,
+    target="run",
+    expected=_accum_ref,
+    family="accumulation",
+    family_inputs=ACCUM,
+    rtol=1e-8,
+    atol=1e-10,
+)
+
+
+def grade(check_id: str, fn) -> tuple[str, str | None]:
+    result = run_in_process(check_id, {"run": fn})
+    return result.status, result.diagnosis.mistake if result.diagnosis else None
+
+
+@pytest.mark.parametrize(
+    ("check_id", "fn", "mistake"),
+    [
+        (
+            "fixture.momentum",
+            lambda: misconceptions.momentum_run(MOMENTUM, buf_zero=True),
+            "momentum_buffer_zero",
+        ),
+        ("fixture.steplr", lambda: _notes_ref(), "step_decay_notes_formula"),
+        ("fixture.notes_decay", lambda: _steplr_ref(), "step_decay_steplr_formula"),
+        (
+            "fixture.bn",
+            lambda: misconceptions.batchnorm_run(BN, running_in_train=True),
+            "bn_running_stats_in_training",
+        ),
+        (
+            "fixture.bn",
+            lambda: misconceptions.batchnorm_run(BN, biased=True),
+            "bn_biased_running_var",
+        ),
+        (
+            "fixture.accum",
+            lambda: misconceptions._accumulated(ACCUM, divide=True),
+            "uneven_last_micro_batch",
+        ),
+        (
+            "fixture.accum",
+            lambda: misconceptions._accumulated(ACCUM, divide=False),
+            "accumulation_not_divided",
+        ),
+    ],
+)
+def test_each_family_names_its_mistake(check_id: str, fn, mistake: str) -> None:
+    assert grade(check_id, fn) == ("failed", mistake)
+
+
+@pytest.mark.parametrize(
+    ("check_id", "fn"),
+    [
+        ("fixture.momentum", _momentum_ref),
+        ("fixture.steplr", _steplr_ref),
+        ("fixture.bn", _bn_ref),
+        ("fixture.accum", _accum_ref),
+    ],
+)
+def test_correct_answers_pass_without_diagnosis(check_id: str, fn) -> None:
+    assert grade(check_id, fn) == ("passed", None)
+
+
+def test_wrong_but_unknown_answers_get_no_name() -> None:
+    assert grade("fixture.steplr", lambda: _steplr_ref() * 1.3) == ("failed", None)
+    assert grade("fixture.bn", lambda: _bn_ref() + 0.01) == ("failed", None)
+
+
+def test_ambiguous_matches_are_not_named() -> None:
+    both = {**SCHEDULE, "every": 1}  # notes' and StepLR's rules differ at every step
+    ref = misconceptions._steps(both, "steplr")
+    halfway = (ref + misconceptions._steps(both, "notes")) / 2
+    diagnosis, _ = misconceptions.diagnose(halfway, "schedule", both, ref)
+    assert diagnosis.mistake is None
+
+
+def test_library_has_at_least_ten_mistakes() -> None:
+    builtin = [m for m in registry.MISCONCEPTIONS.values() if m.family != "custom"]
+    assert len(builtin) >= 10
+    assert all(m.title and m.fix for m in builtin)
+
+
+def test_instructor_registers_a_mistake_and_it_is_diagnosed() -> None:
+    registry.register_misconception(
+        misconceptions.Mistake(
+            "lr_doubled",
+            "the learning rate is twice too large",
+            "Halve it.",
+            "schedule",
+            lambda i: 2 * misconceptions._steps(i, "steplr"),
+        )
+    )
+    try:
+        assert grade("fixture.steplr", lambda: 2 * _steplr_ref()) == ("failed", "lr_doubled")
+    finally:
+        registry.MISCONCEPTIONS.pop("lr_doubled")
+
+
+def test_checks_py_in_an_assignment_folder_registers_checks(tmp_path: Path) -> None:
+    (tmp_path / "checks.py").write_text(
+        textwrap.dedent("""
+        from grader.checklib import value_check
+        value_check("myown.double", name="doubling", points=1, target="double",
+                    args=(21,), expected=lambda: 42)
+    """)
+    )
+    registry.load_folder(tmp_path)
+    assert registry.get("myown.double").points == 1
+    assert run_in_process("myown.double", {"double": lambda x: 2 * x}).status == "passed"
+    assert run_in_process("myown.double", {"double": lambda x: x + 2}).status == "failed"
