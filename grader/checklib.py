@@ -36,11 +36,15 @@ def value_check(
     topics: tuple[str, ...] = (),
     hidden: bool = True,
     exact: bool = False,
+    calls: list[tuple[tuple, dict[str, Any]]] | None = None,
 ) -> Check:
-    """Call ``target(*args, **kwargs)`` and compare with ``expected()`` (an oracle call)."""
+    """Call ``target(*args, **kwargs)`` (or once per ``calls`` entry, the value being the
+    list of results) and compare with ``expected()`` (an oracle call)."""
 
     def request() -> ProbeRequest:
         inputs = {"args": encode(list(args)), "kwargs": encode(kwargs or {})}
+        if calls is not None:
+            inputs = {"calls": [{"args": encode(list(a)), "kwargs": encode(k)} for a, k in calls]}
         return ProbeRequest(check_id=id, probe="call", target=target, inputs=inputs)
 
     def judge(req: ProbeRequest, ev: Evidence) -> Verdict:
@@ -159,6 +163,19 @@ def _replayed_order(ev: Evidence, n: int, hyper: dict[str, Any]) -> list[np.ndar
     return perms
 
 
+def flatten(value: Any) -> list[float]:
+    """Numbers in nested lists / tuples / arrays, in order, as one flat list."""
+    if isinstance(value, dict) and "__array__" in value:
+        value = value["__array__"]
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return [x for item in value for x in flatten(item)]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        raise TypeError(f"not a number: {value!r}")
+    return [float(value)]
+
+
 def series_check(
     id: str,
     *,
@@ -170,6 +187,7 @@ def series_check(
     kwargs: dict[str, Any] | None = None,
     family: str | None = None,
     family_inputs: dict[str, Any] | None = None,
+    calls: list[tuple[tuple, dict[str, Any]]] | None = None,
     rtol: float = trajectories.LR_RTOL,
     atol: float = trajectories.LR_ATOL,
     what: str = "value",
@@ -180,16 +198,18 @@ def series_check(
 
     def request() -> ProbeRequest:
         inputs = {"args": encode(list(args)), "kwargs": encode(kwargs or {})}
+        if calls is not None:
+            inputs = {"calls": [{"args": encode(list(a)), "kwargs": encode(k)} for a, k in calls]}
         return ProbeRequest(check_id=id, probe="call", target=target, inputs=inputs)
 
     def judge(req: ProbeRequest, ev: Evidence) -> Verdict:
         from grader import misconceptions
 
-        ref = np.asarray(expected(), dtype=np.float64).ravel()
+        ref = np.asarray(flatten(expected()), dtype=np.float64)
         try:
-            student = np.asarray(ev.value, dtype=np.float64).ravel()
+            student = np.asarray(flatten(ev.value), dtype=np.float64)
         except (TypeError, ValueError):
-            return Verdict("failed", f"{target} should return a sequence of numbers")
+            return Verdict("failed", f"{target} should return numbers, got {ev.value_type}")
         diagnose = None
         if family is not None:
 

@@ -114,9 +114,13 @@ def _error(exc: BaseException) -> ErrorInfo:
 
 
 def _call(request: ProbeRequest, fn: Callable[..., Any]) -> Evidence:
-    args = decode(request.inputs.get("args", []))
-    kwargs = decode(request.inputs.get("kwargs", {}))
-    value = fn(*args, **kwargs)
+    calls = request.inputs.get("calls")
+    if calls is not None:  # several cases: the value is the list of results
+        value = [fn(*decode(c.get("args", [])), **decode(c.get("kwargs", {}))) for c in calls]
+    else:
+        value = fn(
+            *decode(request.inputs.get("args", [])), **decode(request.inputs.get("kwargs", {}))
+        )
     data, type_name, meta = describe(value)
     return Evidence(check_id=request.check_id, value=data, value_type=type_name, meta=meta)
 

@@ -1,0 +1,1 @@
+"""Authoring tools for the demo course: content modules -> nbgrader notebooks."""

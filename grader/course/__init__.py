@@ -1,0 +1,1 @@
+"""Checks of the shipped demo course, one module per assignment (loaded by the registry)."""

@@ -1,0 +1,182 @@
+"""Checks of assignment 1, gd_basics; every expected value comes from ``reference``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.checklib import series_check, value_check
+
+
+def _sgd(w, g, lr):
+    from reference.optim import sgd_step
+
+    return sgd_step(np.asarray(w, float), np.asarray(g, float), None, lr=lr)[0]
+
+
+def _square(x0, lr, steps):
+    from reference.descent import gd_trajectory
+
+    return gd_trajectory(lambda x: 2 * x, x0, lr=lr, steps=steps)
+
+
+def _stopping():
+    from reference.descent import gd_until
+
+    out = []
+    for args in STOP_CASES:
+        r = gd_until(
+            lambda x: 2 * x,
+            lambda x: float(x * x),
+            args[0],
+            lr=args[1],
+            grad_tol=args[2],
+            loss_tol=args[3],
+            max_steps=args[4],
+        )
+        out.append([r.reason, r.steps])
+    return out
+
+
+def _stable():
+    from reference.descent import is_stable
+
+    return [is_stable(lr, 2.0) for lr in LRS]
+
+
+def _saddle():
+    from reference.descent import gd_trajectory
+
+    return gd_trajectory(lambda p: np.array([2 * p[0], -2 * p[1]]), [1.0, 0.0], lr=0.1, steps=20)
+
+
+SCALES = np.array([0.2, 4.0])
+MOMENTUM = {
+    "scales": SCALES.tolist(),
+    "x0": [1.0, 1.0],
+    "lr": 0.4,
+    "momentum": 0.5,
+    "dampening": 0.5,
+    "steps": 15,
+}
+
+
+def _momentum(momentum, dampening, steps):
+    from reference.descent import momentum_trajectory
+
+    return momentum_trajectory(
+        lambda x: SCALES * x,
+        [1.0, 1.0],
+        lr=0.4,
+        momentum=momentum,
+        dampening=dampening,
+        steps=steps,
+    )
+
+
+def _plain_gd():
+    from reference.descent import gd_trajectory
+
+    return gd_trajectory(lambda x: SCALES * x, [1.0, 1.0], lr=0.4, steps=5)
+
+
+LRS = [0.1, 0.5, 0.99, 1.0, 1.2, 2.5]
+STOP_CASES = [
+    (-6.0, 0.25, 1e-3, 0.0, 100),
+    (-6.0, 0.1, 0.0, 1e-2, 500),
+    (-6.0, 0.01, 0.0, 0.0, 5),
+    (-6.0, 1.2, 0.0, 0.0, 10_000),
+]
+
+value_check(
+    "gd_basics.update_rule",
+    name="update rule for one weight",
+    points=1,
+    target="update",
+    args=(2.0, 0.5, 0.1),
+    expected=lambda: _sgd(2.0, 0.5, 0.1),
+    topics=("update_rule", "negative_gradient"),
+    hidden=False,
+)
+value_check(
+    "gd_basics.update_rule_vector",
+    name="update rule on arrays",
+    points=1,
+    target="update",
+    args=(np.array([1.0, -2.0]), np.array([0.3, -4.0]), 0.25),
+    expected=lambda: _sgd([1.0, -2.0], [0.3, -4.0], 0.25),
+    topics=("update_rule",),
+)
+series_check(
+    "gd_basics.exit_ticket",
+    name="f(x)=x^2 from -6 at alpha 0.5",
+    points=2,
+    target="gd_iterates",
+    args=(-6.0, 0.5, 2),
+    expected=lambda: _square(-6.0, 0.5, 2),
+    what="iterate",
+    topics=("stability", "update_rule"),
+    hidden=False,
+)
+series_check(
+    "gd_basics.exit_ticket_diverge",
+    name="f(x)=x^2 from -6 at alpha 1.2",
+    points=2,
+    target="gd_iterates",
+    args=(-6.0, 1.2, 10),
+    expected=lambda: _square(-6.0, 1.2, 10),
+    what="iterate",
+    topics=("stability",),
+)
+value_check(
+    "gd_basics.stability_rule",
+    name="stability rule 0 < alpha < 2/L",
+    points=2,
+    target="is_stable",
+    calls=[((lr, 2.0), {}) for lr in LRS],
+    expected=_stable,
+    exact=True,
+    topics=("stability",),
+)
+value_check(
+    "gd_basics.stopping_rules",
+    name="stopping rules",
+    points=3,
+    target="descend_until",
+    calls=[(case, {}) for case in STOP_CASES],
+    expected=_stopping,
+    exact=True,
+    topics=("stopping_rules",),
+)
+series_check(
+    "gd_basics.saddle",
+    name="GD walks into the saddle of x^2 - y^2",
+    points=2,
+    target="saddle_iterates",
+    args=([1.0, 0.0], 0.1, 20),
+    expected=_saddle,
+    what="iterate",
+    topics=("plateaus_saddles",),
+)
+series_check(
+    "gd_basics.momentum_zero_is_gd",
+    name="momentum 0 is plain GD",
+    points=1,
+    target="momentum_iterates",
+    args=([1.0, 1.0], 0.4, 0.0, 0.0, 5),
+    expected=_plain_gd,
+    what="iterate",
+    topics=("momentum",),
+    hidden=False,
+)
+series_check(
+    "gd_basics.momentum",
+    name="momentum on 0.1 x1^2 + 2 x2^2",
+    points=3,
+    target="momentum_iterates",
+    args=([1.0, 1.0], 0.4, 0.5, 0.5, 15),
+    expected=lambda: _momentum(0.5, 0.5, 15),
+    family="momentum",
+    family_inputs=MOMENTUM,
+    what="iterate",
+    topics=("momentum",),
+)
