@@ -76,7 +76,7 @@ class _Zygote:
     """One warm worker process and its pipes."""
 
     def __init__(self) -> None:
-        env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "HOME")}
+        env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "HOME", "PYTHONPATH")}
         env.update({"OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"})
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "grader.worker"],

@@ -2,8 +2,8 @@
 
 Measuring (inside the worker): each configuration is a set of keyword arguments for the
 student's function (e.g. one epoch at batch size 1, 32 or N). Every configuration is warmed
-up, then timed ``repeats`` times with ``torch.utils.benchmark.Timer`` (which synchronises
-CUDA before reading the clock). The confidence rule: a configuration whose IQR / median
+up, then timed ``repeats`` times: with CUDA events and ``torch.cuda.synchronize`` on a GPU,
+with ``time.perf_counter`` on the CPU. The confidence rule: a configuration whose IQR / median
 exceeds ``max_iqr_ratio`` is measured again with twice the repeats, up to ``remeasure``
 times; if it is still that noisy the judge reports "skipped" (never a silent pass).
 
@@ -44,10 +44,26 @@ def spread(times: list[float]) -> float:
 
 
 def _time(fn: Callable[..., Any], kwargs: dict[str, Any], repeats: int) -> list[float]:
-    from torch.utils.benchmark import Timer
+    """Seconds per call: CUDA events with synchronisation on a GPU, perf_counter on the CPU."""
+    import time
 
-    timer = Timer(stmt="fn(**kwargs)", globals={"fn": fn, "kwargs": kwargs}, num_threads=1)
-    return [timer.timeit(1).mean for _ in range(repeats)]
+    import torch
+
+    times = []
+    for _ in range(repeats):
+        if kwargs.get("device") == "cuda":
+            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            torch.cuda.synchronize()
+            start.record()
+            fn(**kwargs)
+            end.record()
+            torch.cuda.synchronize()
+            times.append(start.elapsed_time(end) / 1000)
+        else:
+            began = time.perf_counter()
+            fn(**kwargs)
+            times.append(time.perf_counter() - began)
+    return times
 
 
 def measure(fn: Callable[..., Any], request: ProbeRequest) -> tuple[dict | None, str, str]:

@@ -1,0 +1,202 @@
+"""Checks of assignment 2, gd_variants."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader import judges, registry
+from grader.checklib import linreg_problem, trainer_check, value_check
+from grader.checks import Check, Verdict
+from grader.evidence import Evidence, ProbeRequest
+from grader.probes import encode
+from grader.timing import judge_ratio
+
+COUNT_CASES = [
+    (1000, 32, False),
+    (1000, 32, True),
+    (150, 16, False),
+    (150, 150, False),
+    (150, 1, False),
+    (10, 3, True),
+]
+
+
+def _counts():
+    from reference.batching import updates_per_epoch
+
+    return [updates_per_epoch(n, b, drop_last=d) for n, b, d in COUNT_CASES]
+
+
+value_check(
+    "gd_variants.updates_per_epoch",
+    name="updates per epoch",
+    points=2,
+    target="count_updates",
+    calls=[(case, {}) for case in COUNT_CASES],
+    expected=_counts,
+    exact=True,
+    topics=("gd_variants", "drop_last"),
+    hidden=False,
+)
+trainer_check(
+    "gd_variants.minibatch",
+    name="mini-batch GD (B = 8)",
+    points=3,
+    target="train",
+    hyper={"lr": 0.05, "batch_size": 8, "epochs": 4},
+    seed=11,
+    topics=("gd_variants", "shuffling", "loss_functions"),
+)
+trainer_check(
+    "gd_variants.batch_gd",
+    name="batch GD (B = N)",
+    points=2,
+    target="train",
+    hyper={"lr": 0.1, "batch_size": 40, "epochs": 6},
+    seed=12,
+    topics=("gd_variants",),
+)
+trainer_check(
+    "gd_variants.sgd",
+    name="SGD (B = 1)",
+    points=2,
+    target="train",
+    hyper={"lr": 0.01, "batch_size": 1, "epochs": 2},
+    seed=13,
+    topics=("gd_variants",),
+)
+
+NOISE = linreg_problem(21, 200, 2, 1)
+NOISE_W, NOISE_B, TRIALS, SIZES = np.array([0.5, -0.5]), 0.1, 3000, (1, 4, 16)
+
+
+def _noise_request(check_id: str) -> ProbeRequest:
+    calls = [
+        {"args": encode([NOISE["X"], NOISE["y"], NOISE_W, NOISE_B, b, TRIALS, 5])} for b in SIZES
+    ]
+    return ProbeRequest(
+        check_id=check_id, probe="call", target="minibatch_gradients", inputs={"calls": calls}
+    )
+
+
+def _per_sample():
+    """Per-sample gradients of the MSE at (w, b): the population the batches sample from."""
+    r = NOISE["X"] @ NOISE_W + NOISE_B - NOISE["y"]
+    return np.column_stack([2 * NOISE["X"] * r[:, None], 2 * r])
+
+
+def _estimates(ev: Evidence) -> list[np.ndarray] | Verdict:
+    try:
+        arrays = [np.asarray(v, dtype=float) for v in ev.value]
+    except (TypeError, ValueError):
+        return Verdict("failed", "minibatch_gradients should return a (trials, d + 1) array")
+    if any(a.shape != (TRIALS, 3) for a in arrays):
+        return Verdict(
+            "failed", f"expected arrays of shape ({TRIALS}, 3), got {[a.shape for a in arrays]}"
+        )
+    return arrays
+
+
+def _unbiased(req: ProbeRequest, ev: Evidence) -> Verdict:
+    from reference.accumulation import full_batch_gradient
+
+    arrays = _estimates(ev)
+    if isinstance(arrays, Verdict):
+        return arrays
+    gw, gb = full_batch_gradient(NOISE["X"], NOISE["y"], NOISE_W, NOISE_B)
+    full = np.append(gw, gb)
+    sigma2 = _per_sample().var(axis=0)
+    verdicts = []
+    for size, est in zip(SIZES, arrays, strict=True):
+        z = np.abs(est.mean(axis=0) - full) / np.sqrt(sigma2 / size / TRIALS)
+        verdicts.append(
+            judges.band(
+                float(z.max()),
+                low=0,
+                high=5,
+                what=f"B={size}: |mean - full gradient| in standard errors",
+                hint="the average mini-batch gradient should be the full one",
+            )
+        )
+    return judges.all_of(*verdicts)
+
+
+def _variance(req: ProbeRequest, ev: Evidence) -> Verdict:
+    arrays = _estimates(ev)
+    if isinstance(arrays, Verdict):
+        return arrays
+    sigma2 = float(_per_sample().var(axis=0).sum())
+    verdicts = [
+        judges.band(
+            float(est.var(axis=0).sum() / (sigma2 / size)),
+            low=0.85,
+            high=1.15,
+            what=f"B={size}: variance / (sigma^2 / B)",
+            hint="draw indices with replacement and average over the batch",
+        )
+        for size, est in zip(SIZES, arrays, strict=True)
+    ]
+    return judges.all_of(*verdicts)
+
+
+registry.register(
+    Check(
+        "gd_variants.unbiased",
+        "mini-batch gradient is unbiased",
+        2,
+        lambda: _noise_request("gd_variants.unbiased"),
+        _unbiased,
+        ("unbiased_gradient",),
+    )
+)
+registry.register(
+    Check(
+        "gd_variants.variance",
+        "gradient variance ~ sigma^2 / B",
+        2,
+        lambda: _noise_request("gd_variants.variance"),
+        _variance,
+        ("gradient_variance",),
+    )
+)
+
+
+def _timing_request() -> ProbeRequest:
+    return ProbeRequest(
+        check_id="gd_variants.time_per_epoch",
+        probe="timing",
+        target="epoch",
+        inputs={"configs": {"B=1": {"batch_size": 1}, "B=256": {"batch_size": 256}}},
+        options={"device": "cuda", "on_missing_gpu": "cpu", "repeats": 3, "warmup": 1},
+    )
+
+
+registry.register(
+    Check(
+        "gd_variants.time_per_epoch",
+        "time per epoch: B = 1 vs B = N",
+        2,
+        _timing_request,
+        lambda req, ev: judge_ratio(ev, "B=1", "B=256", expect_at_least=10),
+        ("time_per_epoch",),
+    )
+)
+
+
+def _bytes():
+    import torch
+
+    return [torch.empty(b, f, dtype=torch.float32).nbytes for b, f in ((32, 10), (256, 784))]
+
+
+value_check(
+    "gd_variants.batch_memory",
+    name="bytes of a float32 batch",
+    points=1,
+    target="batch_bytes",
+    calls=[((32, 10), {}), ((256, 784), {})],
+    expected=_bytes,
+    exact=True,
+    topics=("memory_batch_size",),
+    hidden=False,
+)
