@@ -1,0 +1,168 @@
+"""Checks of assignment 3, lr_rules."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader import judges, registry
+from grader.checklib import linreg_problem, series_check, trainer_check, value_check
+from grader.checks import Check, Verdict
+from grader.evidence import Evidence, ProbeRequest
+from grader.probes import encode
+
+EPOCHS = 12
+N = np.arange(EPOCHS)
+
+
+def _rates(kind: str):
+    from reference import schedules
+
+    return {
+        "time": lambda: schedules.time_based(0.1, decay=0.05, n=N),
+        "notes": lambda: schedules.step_decay(0.1, drop=0.5, every=4, n=N),
+        "steplr": lambda: schedules.step_lr(0.1, step_size=4, gamma=0.5, n=N),
+        "exp": lambda: schedules.exponential(0.1, k=0.2, n=N),
+        "warmup": lambda: schedules.linear_warmup(0.4, warmup_steps=5, n=N, start_factor=0.1),
+    }[kind]()
+
+
+STEP = {"lr0": 0.1, "drop": 0.5, "every": 4, "n": EPOCHS}
+
+series_check(
+    "lr_rules.time_based",
+    name="time-based decay",
+    points=2,
+    target="time_based_lrs",
+    args=(0.1, 0.05, EPOCHS),
+    expected=lambda: _rates("time"),
+    what="lr",
+    topics=("lr_schedules",),
+    hidden=False,
+)
+series_check(
+    "lr_rules.step_decay_notes",
+    name="the notes' step decay",
+    points=2,
+    target="step_decay_lrs",
+    args=(0.1, 0.5, 4, EPOCHS),
+    expected=lambda: _rates("notes"),
+    family="schedule",
+    family_inputs=STEP,
+    what="lr",
+    topics=("lr_schedules",),
+)
+series_check(
+    "lr_rules.step_lr",
+    name="StepLR's step decay",
+    points=2,
+    target="steplr_lrs",
+    args=(0.1, 4, 0.5, EPOCHS),
+    expected=lambda: _rates("steplr"),
+    family="schedule",
+    family_inputs=STEP,
+    what="lr",
+    topics=("lr_schedules",),
+)
+series_check(
+    "lr_rules.exponential",
+    name="exponential decay",
+    points=1,
+    target="exponential_lrs",
+    args=(0.1, 0.2, EPOCHS),
+    expected=lambda: _rates("exp"),
+    what="lr",
+    topics=("lr_schedules",),
+)
+SCALING = [(0.1, 32, 128), (0.1, 256, 64), (0.05, 64, 64)]
+
+
+def _scaled():
+    from reference.schedules import linear_scaling
+
+    return [linear_scaling(b, base_batch=bb, new_batch=nb) for b, bb, nb in SCALING]
+
+
+value_check(
+    "lr_rules.linear_scaling",
+    name="linear scaling rule",
+    points=1,
+    target="scale_lr",
+    calls=[(case, {}) for case in SCALING],
+    expected=_scaled,
+    topics=("linear_scaling",),
+    hidden=False,
+)
+series_check(
+    "lr_rules.warmup",
+    name="linear warm-up",
+    points=2,
+    target="warmup_lrs",
+    args=(0.4, 5, 0.1, EPOCHS),
+    expected=lambda: _rates("warmup"),
+    what="lr",
+    topics=("warmup",),
+)
+
+RANGE = linreg_problem(31, 64, 2, 1)
+RANGE_HYPER = {"lr_start": 1e-3, "lr_end": 1.5, "batch_size": 4}
+
+
+def _range_request() -> ProbeRequest:
+    inputs = {
+        "X": encode(RANGE["X"]),
+        "y": encode(RANGE["y"]),
+        "w0": encode(RANGE["w0"]),
+        "b0": 0.0,
+        "order": [RANGE["permutations"][0].tolist()],
+        "hyper": RANGE_HYPER,
+    }
+    return ProbeRequest(
+        check_id="lr_rules.range_test", probe="train", target="lr_range_test", inputs=inputs
+    )
+
+
+def _range_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
+    from reference.batching import updates_per_epoch
+    from reference.trainers import train_linear_regression
+
+    n_batches = updates_per_epoch(64, RANGE_HYPER["batch_size"])
+    gamma = (RANGE_HYPER["lr_end"] / RANGE_HYPER["lr_start"]) ** (1 / n_batches)
+    ref = train_linear_regression(
+        RANGE["X"],
+        RANGE["y"],
+        w0=RANGE["w0"],
+        b0=0.0,
+        lr=RANGE_HYPER["lr_start"],
+        batch_size=RANGE_HYPER["batch_size"],
+        epochs=1,
+        permutations=RANGE["permutations"],
+        lr_schedule=lambda step: RANGE_HYPER["lr_start"] * gamma**step,
+    )
+    lrs = (ev.value or {}).get("lrs") if isinstance(ev.value, dict) else None
+    if lrs is None:
+        return Verdict("failed", 'return a dict with keys "lrs" and "losses"')
+    return judges.all_of(
+        judges.trajectory(lrs, ref.lrs, rtol=1e-9, atol=1e-12, what="lr", title="range test lr"),
+        judges.trajectory(ev.losses, ref.step_losses, title="range test loss", log_y=True),
+    )
+
+
+registry.register(
+    Check(
+        "lr_rules.range_test",
+        "learning-rate range test",
+        2,
+        _range_request,
+        _range_judge,
+        ("lr_range_test",),
+    )
+)
+trainer_check(
+    "lr_rules.momentum_weight_decay",
+    name="SGD with momentum and weight decay",
+    points=3,
+    target="train_sgd",
+    hyper={"lr": 0.02, "batch_size": 8, "epochs": 3, "momentum": 0.9, "weight_decay": 0.05},
+    seed=32,
+    topics=("momentum", "weight_decay"),
+)
