@@ -1,0 +1,311 @@
+"""Assignment 4, accumulation_normalization: gradient accumulation and normalization layers."""
+
+from assignments.authoring.build import answer, md, sample, test
+
+NOTEBOOK = "accumulation_normalization"
+
+BN_TRAIN = """
+    x = np.asarray(x, dtype=float)
+    m = len(x)
+    mean, var = x.mean(axis=0), x.var(axis=0)
+    y = (x - mean) / np.sqrt(var + eps) * gamma + beta
+    new_mean = (1 - momentum) * running_mean + momentum * mean
+    new_var = (1 - momentum) * running_var + momentum * var * m / (m - 1)
+    return y, new_mean, new_var
+"""
+
+CELLS = [
+    md(
+        "intro",
+        """
+        # Gradient accumulation and normalization
+
+        From `01-minibatch-gradient-descent.md`, parts 8 and 9: simulating a large batch by
+        accumulating gradients, and how BatchNorm depends on the batch size while LayerNorm
+        and GroupNorm do not. The model in part 1 is linear regression with the mean squared
+        error; gradients are returned as one vector `[dL/dw_1, ..., dL/dw_d, dL/db]`.
+    """,
+    ),
+    md(
+        "accum_md",
+        """
+        ## 1. Accumulation equal to the big batch
+
+        `micro_batches` is a list of index arrays that together cover the whole data set,
+        possibly with a **shorter last one**. Return the gradient of the MSE over all samples
+        computed micro-batch by micro-batch. Dividing every micro-batch loss by the number of
+        micro-batches is only right when they have equal sizes: weight each by `n_i / N`.
+    """,
+    ),
+    answer(
+        "accum",
+        '''
+        import numpy as np
+
+
+        def accumulated_gradient(X, y, w, b, micro_batches):
+            """Full-batch MSE gradient [dw..., db] accumulated over micro-batches."""
+    ''',
+        """
+        total = np.zeros(len(w) + 1)
+        for idx in micro_batches:
+            r = X[idx] @ w + b - y[idx]
+            grad = np.append(2 * X[idx].T @ r / len(idx), 2 * np.mean(r))
+            total += grad * len(idx) / len(X)
+        return total
+    """,
+    ),
+    test(
+        "test_accum",
+        "accumulation_normalization.accumulated_gradient",
+        2,
+        topics=("grad_accumulation",),
+    ),
+    md(
+        "trainer_md",
+        """
+        ## 2. A trainer with accumulation
+
+        Train like the mini-batch trainer of `gd_variants`, but take one optimizer step every
+        `accumulation_steps` micro-batches of size `batch_size`, dividing each micro-batch
+        loss by `accumulation_steps` (here the micro-batches always have equal sizes). Return
+        the loss of every micro-batch, computed before the step it contributes to.
+    """,
+    ),
+    answer(
+        "trainer",
+        '''
+        def train_accumulated(X, y, w0, b0, *, lr, batch_size, epochs, order, accumulation_steps):
+            """Mini-batch SGD with gradient accumulation; returns per-micro-batch losses."""
+    ''',
+        """
+        w, b, losses = np.asarray(w0, dtype=float), float(b0), []
+        for epoch in range(epochs):
+            perm = np.asarray(order[epoch])
+            starts = list(range(0, len(perm), batch_size))
+            gw, gb = np.zeros_like(w), 0.0
+            for i, start in enumerate(starts):
+                idx = perm[start : start + batch_size]
+                r = X[idx] @ w + b - y[idx]
+                losses.append(float(np.mean(r**2)))
+                gw = gw + 2 * X[idx].T @ r / len(idx) / accumulation_steps
+                gb = gb + 2 * np.mean(r) / accumulation_steps
+                if (i + 1) % accumulation_steps == 0 or i + 1 == len(starts):
+                    w, b = w - lr * gw, b - lr * gb
+                    gw, gb = np.zeros_like(w), 0.0
+        return losses
+    """,
+    ),
+    test(
+        "test_trainer",
+        "accumulation_normalization.accumulation_trainer",
+        3,
+        hidden=True,
+        topics=("grad_accumulation",),
+    ),
+    md(
+        "bn_md",
+        """
+        ## 3. BatchNorm from scratch
+
+        For x of shape `(N, C)`: in training mode normalise each column with the batch mean
+        and the **biased** variance (divide by N), scale by `gamma`, shift by `beta`, and
+        update the running statistics with the **unbiased** variance (divide by N - 1):
+        `running = (1 - momentum) * running + momentum * batch_statistic`. In eval mode use
+        the running statistics and leave them unchanged. Why does a batch of one sample break
+        training mode, and why do LayerNorm and GroupNorm not care?
+    """,
+    ),
+    answer(
+        "bn_train",
+        '''
+        def batchnorm_train(x, gamma, beta, running_mean, running_var, momentum=0.1, eps=1e-5):
+            """BatchNorm forward in training mode: (y, new_running_mean, new_running_var)."""
+    ''',
+        BN_TRAIN,
+    ),
+    test(
+        "test_bn_train",
+        "accumulation_normalization.batchnorm_train",
+        3,
+        hidden=True,
+        topics=("batchnorm",),
+    ),
+    answer(
+        "bn_eval",
+        '''
+        def batchnorm_eval(x, gamma, beta, running_mean, running_var, eps=1e-5):
+            """BatchNorm forward in eval mode (running statistics)."""
+    ''',
+        "return (np.asarray(x) - running_mean) / np.sqrt(running_var + eps) * gamma + beta",
+    ),
+    test(
+        "test_bn_eval",
+        "accumulation_normalization.batchnorm_eval",
+        2,
+        hidden=True,
+        topics=("batchnorm",),
+    ),
+    answer(
+        "layer_norm",
+        '''
+        def layer_norm(x, gamma, beta, eps=1e-5):
+            """LayerNorm over the last axis of each sample."""
+    ''',
+        """
+        x = np.asarray(x, dtype=float)
+        mean = x.mean(axis=-1, keepdims=True)
+        var = x.var(axis=-1, keepdims=True)
+        return (x - mean) / np.sqrt(var + eps) * gamma + beta
+    """,
+    ),
+    test(
+        "test_layer_norm",
+        "accumulation_normalization.layer_norm",
+        2,
+        hidden=True,
+        topics=("layer_group_norm",),
+    ),
+    answer(
+        "group_norm",
+        '''
+        def group_norm(x, num_groups, gamma, beta, eps=1e-5):
+            """GroupNorm for x of shape (N, C, L): statistics per sample and group of channels."""
+    ''',
+        """
+        x = np.asarray(x, dtype=float)
+        g = x.reshape(x.shape[0], num_groups, -1)
+        g = (g - g.mean(axis=2, keepdims=True)) / np.sqrt(g.var(axis=2, keepdims=True) + eps)
+        return g.reshape(x.shape) * gamma[None, :, None] + beta[None, :, None]
+    """,
+    ),
+    test(
+        "test_group_norm",
+        "accumulation_normalization.group_norm",
+        2,
+        hidden=True,
+        topics=("layer_group_norm",),
+    ),
+    md(
+        "std_md",
+        """
+        ## 4. Standardising inputs
+
+        Standardise the training features column by column with their mean and (population)
+        standard deviation, and apply the **training** statistics to the test features: the
+        same idea as BatchNorm's running statistics in eval mode.
+    """,
+    ),
+    answer(
+        "standardize",
+        '''
+        def standardize(X_train, X_test):
+            """(Z_train, Z_test), both scaled with the training mean and std."""
+    ''',
+        """
+        mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+        return (X_train - mean) / std, (X_test - mean) / std
+    """,
+    ),
+    test("test_standardize", "accumulation_normalization.standardize", 1, topics=("batchnorm",)),
+]
+
+SAMPLES = {
+    "ada_correct": sample(
+        "expected score: 15/15 (correct; torch's functional batch_norm and einsum variants)",
+        bn_train="""
+            import torch
+
+
+            def batchnorm_train(x, gamma, beta, running_mean, running_var, momentum=0.1, eps=1e-5):
+                rm = torch.tensor(running_mean, dtype=torch.float64)
+                rv = torch.tensor(running_var, dtype=torch.float64)
+                y = torch.nn.functional.batch_norm(
+                    torch.as_tensor(x, dtype=torch.float64), rm, rv,
+                    torch.as_tensor(gamma, dtype=torch.float64),
+                    torch.as_tensor(beta, dtype=torch.float64),
+                    training=True, momentum=momentum, eps=eps)
+                return y.numpy(), rm.numpy(), rv.numpy()
+        """,
+        accum="""
+            import numpy as np
+
+
+            def accumulated_gradient(X, y, w, b, micro_batches):
+                parts = []
+                for idx in micro_batches:
+                    r = X[idx] @ w + b - y[idx]
+                    parts.append(np.append(2 * np.einsum("ij,i->j", X[idx], r), 2 * r.sum()))
+                return np.sum(parts, axis=0) / len(X)
+        """,
+    ),
+    "ben_naive_accumulation": sample(
+        "expected score: 13/15 (divides by the number of micro-batches despite a short last one)",
+        accum="""
+            import numpy as np
+
+
+            def accumulated_gradient(X, y, w, b, micro_batches):
+                total = np.zeros(len(w) + 1)
+                for idx in micro_batches:
+                    r = X[idx] @ w + b - y[idx]
+                    grad = np.append(2 * X[idx].T @ r / len(idx), 2 * np.mean(r))
+                    total += grad / len(micro_batches)
+                return total
+        """,
+    ),
+    "cleo_no_divide_k": sample(
+        "expected score: 12/15 (accumulates micro-batch gradients without dividing by k)",
+        trainer="""
+            def train_accumulated(X, y, w0, b0, *, lr, batch_size, epochs, order,
+                                  accumulation_steps):
+                w, b, losses = np.asarray(w0, dtype=float), float(b0), []
+                for epoch in range(epochs):
+                    perm = np.asarray(order[epoch])
+                    starts = list(range(0, len(perm), batch_size))
+                    gw, gb = np.zeros_like(w), 0.0
+                    for i, start in enumerate(starts):
+                        idx = perm[start : start + batch_size]
+                        r = X[idx] @ w + b - y[idx]
+                        losses.append(float(np.mean(r**2)))
+                        gw, gb = gw + 2 * X[idx].T @ r / len(idx), gb + 2 * np.mean(r)
+                        if (i + 1) % accumulation_steps == 0 or i + 1 == len(starts):
+                            w, b = w - lr * gw, b - lr * gb
+                            gw, gb = np.zeros_like(w), 0.0
+                return losses
+        """,
+    ),
+    "dev_biased_running_var": sample(
+        "expected score: 12/15 (updates running_var with the biased batch variance)",
+        bn_train="""
+            def batchnorm_train(x, gamma, beta, running_mean, running_var, momentum=0.1, eps=1e-5):
+                mean, var = x.mean(axis=0), x.var(axis=0)
+                y = (x - mean) / np.sqrt(var + eps) * gamma + beta
+                return (y, (1 - momentum) * running_mean + momentum * mean,
+                        (1 - momentum) * running_var + momentum * var)
+        """,
+    ),
+    "eve_running_stats_in_training": sample(
+        "expected score: 12/15 (normalises with the running statistics in training mode)",
+        bn_train="""
+            def batchnorm_train(x, gamma, beta, running_mean, running_var, momentum=0.1, eps=1e-5):
+                m = len(x)
+                mean, var = x.mean(axis=0), x.var(axis=0)
+                y = (x - running_mean) / np.sqrt(running_var + eps) * gamma + beta
+                return (y, (1 - momentum) * running_mean + momentum * mean,
+                        (1 - momentum) * running_var + momentum * var * m / (m - 1))
+        """,
+    ),
+    "fay_crash": sample(
+        "expected score: 13/15 (a debugging line raises before accumulated_gradient is defined)",
+        accum="""
+            import numpy as np
+
+            print(micro_batches)
+
+
+            def accumulated_gradient(X, y, w, b, micro_batches):
+                return np.zeros(len(w) + 1)
+        """,
+    ),
+}

@@ -1,0 +1,159 @@
+"""Checks of assignment 4, accumulation_normalization."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.checklib import series_check, trainer_check
+
+A = "accumulation_normalization"
+rng = np.random.default_rng(41)
+X, Y = rng.normal(size=(10, 2)), rng.normal(size=10)
+W, B = np.array([0.5, -1.0]), 0.2
+MICRO = [np.arange(0, 4), np.arange(4, 8), np.arange(8, 10)]
+ACCUM = {"X": X, "y": Y, "w": W, "b": B, "micro_batches": MICRO}
+
+BN_X = rng.normal(2.0, 3.0, size=(6, 3))
+GAMMA, BETA = np.array([1.5, 0.5, 1.0]), np.array([0.1, -0.2, 0.0])
+BN = {"gamma": GAMMA, "beta": BETA, "momentum": 0.1, "batches": [BN_X]}
+EVAL_X, EVAL_MEAN, EVAL_VAR = (
+    rng.normal(size=(4, 3)),
+    np.array([1.0, -1.0, 0.5]),
+    np.array([2.0, 0.5, 1.0]),
+)
+LN_X = rng.normal(size=(1, 6))
+GN_X = rng.normal(size=(1, 6, 4))
+STD_TRAIN, STD_TEST = rng.normal(3, 2, size=(20, 3)), rng.normal(3, 2, size=(5, 3))
+
+
+def _accumulated():
+    from reference.accumulation import weighted_accumulated_gradient
+
+    gw, gb = weighted_accumulated_gradient(X, Y, W, B, micro_batches=MICRO)
+    return np.append(gw, gb)
+
+
+def _bn_train():
+    from reference.normalization import batch_norm
+
+    return batch_norm(
+        BN_X,
+        GAMMA,
+        BETA,
+        running_mean=np.zeros(3),
+        running_var=np.ones(3),
+        training=True,
+        momentum=0.1,
+    )
+
+
+def _bn_eval():
+    from reference.normalization import batch_norm
+
+    return batch_norm(
+        EVAL_X, GAMMA, BETA, running_mean=EVAL_MEAN, running_var=EVAL_VAR, training=False
+    )[0]
+
+
+def _layer_norm():
+    from reference.normalization import layer_norm
+
+    return layer_norm(LN_X, np.ones(6), np.zeros(6))
+
+
+def _group_norm():
+    from reference.normalization import group_norm
+
+    return group_norm(GN_X, 3, np.linspace(0.5, 1.5, 6), np.linspace(-0.1, 0.1, 6))
+
+
+def _standardize():
+    from reference.normalization import standardize
+
+    z, mean, std = standardize(STD_TRAIN)
+    return z, standardize(STD_TEST, mean=mean, std=std)[0]
+
+
+TIGHT = {"rtol": 1e-8, "atol": 1e-10}
+series_check(
+    f"{A}.accumulated_gradient",
+    name="accumulation equals the big batch",
+    points=2,
+    target="accumulated_gradient",
+    args=(X, Y, W, B, MICRO),
+    expected=_accumulated,
+    family="accumulation",
+    family_inputs=ACCUM,
+    what="gradient entry",
+    topics=("grad_accumulation",),
+    hidden=False,
+    **TIGHT,
+)
+trainer_check(
+    f"{A}.accumulation_trainer",
+    name="trainer with gradient accumulation",
+    points=3,
+    target="train_accumulated",
+    n=48,
+    seed=42,
+    hyper={"lr": 0.03, "batch_size": 4, "epochs": 3, "accumulation_steps": 3},
+    topics=("grad_accumulation",),
+)
+series_check(
+    f"{A}.batchnorm_train",
+    name="BatchNorm in training mode",
+    points=3,
+    target="batchnorm_train",
+    args=(BN_X, GAMMA, BETA, np.zeros(3), np.ones(3)),
+    expected=_bn_train,
+    family="batchnorm",
+    family_inputs=BN,
+    what="output entry",
+    topics=("batchnorm",),
+    **TIGHT,
+)
+series_check(
+    f"{A}.batchnorm_eval",
+    name="BatchNorm in eval mode",
+    points=2,
+    target="batchnorm_eval",
+    args=(EVAL_X, GAMMA, BETA, EVAL_MEAN, EVAL_VAR),
+    expected=_bn_eval,
+    what="output entry",
+    topics=("batchnorm",),
+    **TIGHT,
+)
+series_check(
+    f"{A}.layer_norm",
+    name="LayerNorm at batch size 1",
+    points=2,
+    target="layer_norm",
+    args=(LN_X, np.ones(6), np.zeros(6)),
+    expected=_layer_norm,
+    what="output entry",
+    topics=("layer_group_norm",),
+    **TIGHT,
+)
+series_check(
+    f"{A}.group_norm",
+    name="GroupNorm at batch size 1",
+    points=2,
+    target="group_norm",
+    args=(GN_X, 3, np.linspace(0.5, 1.5, 6), np.linspace(-0.1, 0.1, 6)),
+    expected=_group_norm,
+    what="output entry",
+    topics=("layer_group_norm",),
+    **TIGHT,
+)
+series_check(
+    f"{A}.standardize",
+    name="standardising with training statistics",
+    points=1,
+    target="standardize",
+    args=(STD_TRAIN, STD_TEST),
+    expected=_standardize,
+    what="entry",
+    topics=("batchnorm",),
+    hidden=False,
+    **TIGHT,
+)
