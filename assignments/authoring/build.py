@@ -39,6 +39,11 @@ def md(grade_id: str, text: str) -> Cell:
     return Cell("markdown", grade_id, textwrap.dedent(text).strip())
 
 
+def given(grade_id: str, code: str) -> Cell:
+    """A locked code cell students run but do not edit (restored from the source)."""
+    return Cell("given", grade_id, textwrap.dedent(code).strip())
+
+
 def answer(grade_id: str, head: str, body: str) -> Cell:
     """A solution cell: ``head`` is kept for students, ``body`` becomes the solution region."""
     head = textwrap.dedent(head).strip("\n")
@@ -82,7 +87,7 @@ def sample(expected: str, **answers: str) -> Sample:
 
 def _meta(cell: Cell) -> dict:
     base = {"grade_id": cell.grade_id, "schema_version": 3}
-    if cell.kind == "markdown":
+    if cell.kind in ("markdown", "given"):
         return {**base, "grade": False, "solution": False, "locked": True}
     if cell.kind == "answer":
         return {**base, "grade": False, "solution": True, "locked": False}

@@ -1,0 +1,241 @@
+"""Assignment 5, minibatch_in_action: DataLoader settings and batch-size sweeps on Iris."""
+
+from assignments.authoring.build import answer, given, md, sample, test
+
+NOTEBOOK = "minibatch_in_action"
+
+TRAIN = """
+    model = make_model(seed)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    losses = []
+    for epoch in range(epochs):
+        loader = DataLoader(TensorDataset(X, y), batch_size=batch_size,
+                            sampler=[int(i) for i in order[epoch]])
+        for xb, yb in loader:
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(xb), yb)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    return losses
+"""
+
+SWEEP = """
+    result = {}
+    for batch_size in batch_sizes:
+        model = make_model(seed)
+        opt = torch.optim.SGD(model.parameters(), lr=lr)
+        loader = DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=True,
+                            generator=torch.Generator().manual_seed(seed))
+        for _ in range(epochs):
+            for xb, yb in loader:
+                opt.zero_grad()
+                torch.nn.functional.cross_entropy(model(xb), yb).backward()
+                opt.step()
+        with torch.no_grad():
+            result[batch_size] = (model(X).argmax(dim=1) == y).double().mean().item()
+    return result
+"""
+
+CELLS = [
+    md(
+        "intro",
+        """
+        # Mini-batches in action: Iris
+
+        Following `04-minibatch-in-action-iris.md` and `02-minibatch-as-regularization.md`:
+        the `DataLoader` settings `batch_size`, `shuffle` and `drop_last`, a batch-size sweep,
+        and what happens when sorted data is not shuffled. The data is the Iris copy that
+        scikit-learn ships (150 flowers, 4 features, 3 classes, **sorted by class**), and the
+        loss is cross-entropy, the loss for classification.
+    """,
+    ),
+    md(
+        "given_md",
+        """
+        The next cell is given: it loads the data and builds the model. Keep it as it is; the
+        grader builds the same model from the same seed.
+    """,
+    ),
+    given(
+        "setup",
+        """
+        import torch
+        from sklearn.datasets import load_iris
+        from torch.utils.data import DataLoader, TensorDataset
+
+        iris = load_iris()
+        X_iris = torch.tensor(iris.data, dtype=torch.float64)
+        y_iris = torch.tensor(iris.target, dtype=torch.long)
+
+
+        def make_model(seed):
+            torch.manual_seed(seed)
+            layers = [torch.nn.Linear(4, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3)]
+            return torch.nn.Sequential(*layers).double()
+    """,
+    ),
+    md(
+        "loader_md",
+        """
+        ## 1. What a DataLoader yields
+
+        Return the sizes of the batches a `DataLoader` over `n` samples yields with this
+        `batch_size` and `drop_last` (use a real `DataLoader`).
+    """,
+    ),
+    answer(
+        "loader",
+        '''
+        def loader_batch_sizes(n, batch_size, drop_last):
+            """Sizes of the batches of DataLoader(range(n), batch_size, drop_last)."""
+    ''',
+        """
+        loader = DataLoader(torch.arange(n), batch_size=batch_size, drop_last=drop_last)
+        return [len(batch) for batch in loader]
+    """,
+    ),
+    test("test_loader", "minibatch_in_action.batch_sizes", 2, topics=("drop_last", "iris_sweep")),
+    md(
+        "train_md",
+        """
+        ## 2. Training on Iris in a given order
+
+        `train_iris(X, y, *, lr, batch_size, epochs, order, seed)` builds `make_model(seed)`,
+        trains it with `torch.optim.SGD` and cross-entropy, reading epoch `e` in the order
+        `order[e]`, and returns the loss of every batch (before its update).
+    """,
+    ),
+    answer(
+        "train",
+        '''
+        def train_iris(X, y, *, lr, batch_size, epochs, order, seed):
+            """Mini-batch SGD on Iris in the given order; returns per-batch losses."""
+    ''',
+        TRAIN,
+    ),
+    test(
+        "test_train",
+        "minibatch_in_action.iris_trainer",
+        3,
+        hidden=True,
+        topics=("iris_sweep", "loss_functions", "shuffling"),
+    ),
+    test("test_sorted", "minibatch_in_action.sorted_order", 2, hidden=True, topics=("shuffling",)),
+    md(
+        "sweep_md",
+        """
+        ## 3. A batch-size sweep
+
+        For each batch size, train `make_model(seed)` for `epochs` epochs with a shuffling
+        `DataLoader` and return `{batch_size: final training accuracy}`. Smaller batches make
+        more (noisier) updates per epoch; plot accuracy against the batch size and compare
+        with the notes' table.
+    """,
+    ),
+    answer(
+        "sweep",
+        '''
+        def batch_size_sweep(X, y, batch_sizes, *, epochs, lr, seed):
+            """Final training accuracy for each batch size."""
+    ''',
+        SWEEP,
+    ),
+    test(
+        "test_sweep",
+        "minibatch_in_action.sweep",
+        2,
+        hidden=True,
+        topics=("iris_sweep", "generalization"),
+    ),
+    answer(
+        "plot",
+        """
+        # Plot the training accuracy reached by each batch size.
+        import matplotlib.pyplot as plt
+    """,
+        """
+        accs = batch_size_sweep(X_iris, y_iris, [8, 32, 150], epochs=10, lr=0.05, seed=0)
+        plt.plot(list(accs), list(accs.values()), marker="o")
+        plt.xscale("log")
+        plt.xlabel("batch size")
+        plt.ylabel("training accuracy after 10 epochs")
+        plt.show()
+    """,
+    ),
+]
+
+SAMPLES = {
+    "ada_correct": sample(
+        "expected score: 9/9 (correct; indexes tensors directly instead of a DataLoader)",
+        train="""
+            def train_iris(X, y, *, lr, batch_size, epochs, order, seed):
+                model = make_model(seed)
+                opt = torch.optim.SGD(model.parameters(), lr=lr)
+                out = []
+                for epoch in range(epochs):
+                    for idx in torch.split(torch.as_tensor(order[epoch]), batch_size):
+                        opt.zero_grad()
+                        loss = torch.nn.CrossEntropyLoss()(model(X[idx]), y[idx])
+                        loss.backward()
+                        opt.step()
+                        out.append(float(loss))
+                return out
+        """,
+    ),
+    "ben_no_zero_grad": sample(
+        "expected score: 4/9 (no zero_grad: both trainer checks fail)",
+        train="""
+            def train_iris(X, y, *, lr, batch_size, epochs, order, seed):
+                model = make_model(seed)
+                opt = torch.optim.SGD(model.parameters(), lr=lr)
+                losses = []
+                for epoch in range(epochs):
+                    for idx in torch.split(torch.as_tensor(order[epoch]), batch_size):
+                        loss = torch.nn.functional.cross_entropy(model(X[idx]), y[idx])
+                        loss.backward()
+                        opt.step()
+                        losses.append(loss.item())
+                return losses
+        """,
+    ),
+    "cleo_ignores_order": sample(
+        "expected score: 6/9 (reads the data in stored order: only the sorted-order check passes)",
+        train="""
+            def train_iris(X, y, *, lr, batch_size, epochs, order, seed):
+                model = make_model(seed)
+                opt = torch.optim.SGD(model.parameters(), lr=lr)
+                losses = []
+                for _ in range(epochs):
+                    for xb, yb in DataLoader(TensorDataset(X, y), batch_size=batch_size):
+                        opt.zero_grad()
+                        loss = torch.nn.functional.cross_entropy(model(xb), yb)
+                        loss.backward()
+                        opt.step()
+                        losses.append(loss.item())
+                return losses
+        """,
+    ),
+    "dev_ignores_drop_last": sample(
+        "expected score: 7/9 (the DataLoader is built without drop_last)",
+        loader="""
+            def loader_batch_sizes(n, batch_size, drop_last):
+                return [len(b) for b in DataLoader(torch.arange(n), batch_size=batch_size)]
+        """,
+    ),
+    "eve_crash": sample(
+        "expected score: 2/9 (the trainer cell crashes; the sweep reuses it and fails too)",
+        train="""
+            print(model)
+
+
+            def train_iris(X, y, *, lr, batch_size, epochs, order, seed):
+                return []
+        """,
+        sweep="""
+            def batch_size_sweep(X, y, batch_sizes, *, epochs, lr, seed):
+                return {b: train_iris(X, y, lr=lr, batch_size=b, epochs=epochs, order=None,
+                                      seed=seed)[-1] for b in batch_sizes}
+        """,
+    ),
+}
