@@ -62,17 +62,49 @@ def grade_one(course: CourseDir, sub: Submission, sandbox: object) -> Submission
     return result
 
 
+_WORKER_SANDBOX: list[object] = []
+
+
+def grade_remote(root: str, sub: Submission) -> str:
+    """Dask task: grade one submission with this worker process's own warm sandbox."""
+    from grader.sandbox import Sandbox
+
+    if not _WORKER_SANDBOX:
+        _WORKER_SANDBOX.append(Sandbox(workers=1))
+    return grade_one(CourseDir(Path(root)), sub, _WORKER_SANDBOX[0]).model_dump_json()
+
+
+def _local(course: CourseDir, todo: list[Submission], workers: int):
+    from grader.sandbox import Sandbox
+
+    with Sandbox(workers=workers) as sandbox, ThreadPoolExecutor(workers) as pool:
+        yield from zip(todo, pool.map(lambda s: grade_one(course, s, sandbox), todo), strict=True)
+
+
+def _dask(course: CourseDir, todo: list[Submission], scheduler: str | None):
+    from dask.distributed import Client, as_completed
+
+    with Client(scheduler) if scheduler else Client(processes=False) as client:
+        futures = {
+            client.submit(grade_remote, str(course.root.resolve()), s, pure=False): s for s in todo
+        }
+        for fut in as_completed(futures):
+            yield futures[fut], SubmissionResult.model_validate_json(fut.result())
+
+
 def autograde(
     root: Path,
     assignments: list[str] | None = None,
     *,
     workers: int = 2,
     force: bool = False,
+    executor: str = "local",
+    scheduler: str | None = None,
     progress: Progress | None = None,
 ) -> list[SubmissionResult]:
-    """Grade every submission in the course directory with ``workers`` warm workers."""
-    from grader.sandbox import Sandbox
-
+    """Grade every submission in the course directory, locally or on a Dask cluster."""
+    if executor not in ("local", "dask"):
+        raise ValueError(f"executor must be 'local' or 'dask', got {executor!r}")
     course = CourseDir(root)
     subs = course.submissions(assignments)
     results: dict[Submission, SubmissionResult] = {}
@@ -84,14 +116,14 @@ def autograde(
         else:
             results[sub] = old
     if todo:
-        with Sandbox(workers=workers) as sandbox, ThreadPoolExecutor(workers) as pool:
-            for sub, result in zip(
-                todo, pool.map(lambda s: grade_one(course, s, sandbox), todo), strict=True
-            ):
-                results[sub] = result
-                gradebook.record(root, result)
-                if progress:
-                    progress(result)
+        graded = (
+            _dask(course, todo, scheduler) if executor == "dask" else _local(course, todo, workers)
+        )
+        for sub, result in graded:
+            results[sub] = result
+            gradebook.record(root, result)
+            if progress:
+                progress(result)
     ordered = [results[s] for s in subs]
     write_grades_csv(root / "grades.csv", ordered)
     return ordered

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 app = typer.Typer(
@@ -9,6 +12,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+Course = Annotated[Path, typer.Option("--course", help="nbgrader course directory.")]
 
 
 def _add_subapps() -> None:
@@ -21,11 +25,74 @@ def _add_subapps() -> None:
 
 
 @app.command()
-def demo() -> None:
-    """Run the main job on the embedded demo course."""
+def release(
+    assignment: Annotated[str, typer.Argument(help="Assignment name (source/<name>/).")],
+    course: Course = Path("."),
+) -> None:
+    """Generate the student version with nbgrader's own generate_assignment."""
+    from grader.release import release as do_release
+
+    out = do_release(course, assignment)
+    typer.echo(f"released {assignment} -> {out}")
+
+
+@app.command()
+def autograde(
+    assignments: Annotated[
+        list[str] | None, typer.Argument(help="Assignments (default all).")
+    ] = None,
+    course: Course = Path("."),
+    workers: Annotated[int, typer.Option(help="Parallel warm workers.")] = 2,
+    executor: Annotated[str, typer.Option(help="local or dask.")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
+    force: Annotated[bool, typer.Option(help="Regrade unchanged submissions too.")] = False,
+) -> None:
+    """Grade submitted/<student>/<assignment>/ and write feedback, results and gradebook."""
+    from rich.progress import Progress
+
+    from grader.autograde import autograde as run
+    from grader.summary import print_summary
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("grading", total=None)
+        results = run(
+            course,
+            assignments or None,
+            workers=workers,
+            force=force,
+            executor=executor,
+            scheduler=scheduler,
+            progress=lambda r: bar.advance(task),
+        )
+    print_summary(results)
+
+
+@app.command()
+def check(notebook: Annotated[Path, typer.Argument(help="Your notebook.")]) -> None:
+    """Run the public self-checks of a notebook (no hidden test is revealed)."""
+    from grader.selfcheck import run_public_checks
+
+    raise typer.Exit(run_public_checks(notebook))
+
+
+@app.command()
+def report(course: Course = Path(".")) -> None:
+    """Write reports/class.html: score distributions, pass rates, misconceptions, slowest."""
+    from grader.report import write_report
+
+    typer.echo(f"class report -> {write_report(course)}")
+
+
+@app.command()
+def demo(
+    workdir: Annotated[Path, typer.Option(help="Where to build the demo course.")] = Path(
+        "demo-course"
+    ),
+) -> None:
+    """Run the main job on the embedded demo course: release, grade, feedback, report, quiz."""
     from grader.demo import run_demo
 
-    run_demo()
+    run_demo(workdir)
 
 
 def main() -> None:

@@ -17,6 +17,11 @@ _env = Environment(
 )
 
 
+def environment() -> Environment:
+    """The Jinja environment of gdgrade's HTML templates."""
+    return _env
+
+
 def render(result: SubmissionResult) -> str:
     """The feedback page as an HTML string with plots embedded as PNG data URLs."""
     plots = {c.check_id: png_base64(c.plot) for c in result.checks if c.plot is not None}

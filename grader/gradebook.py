@@ -7,6 +7,7 @@ one transaction: either all its grades change or none do.
 
 from __future__ import annotations
 
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,7 +23,8 @@ def url(course: Path) -> str:
 
 def record(course: Path, result: SubmissionResult) -> None:
     """Write one submission's auto scores (replacing earlier ones) in one commit."""
-    with Gradebook(url(course)) as gb:
+    with warnings.catch_warnings(), Gradebook(url(course)) as gb:
+        warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy autoflush notices
         gb.update_or_create_student(result.student)
         submission = gb.update_or_create_submission(
             result.assignment, result.student, timestamp=datetime.now(UTC).replace(tzinfo=None)

@@ -36,3 +36,26 @@ def png_base64(plot: PlotData, *, width: float = 6.0, height: float = 3.2) -> st
     finally:
         plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode()
+
+
+def bar_base64(values: dict[str, float], *, title: str, ylabel: str) -> str:
+    """A horizontal bar chart of named values as a base64 PNG string."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(values)
+    fig, ax = plt.subplots(figsize=(7.0, 0.35 * len(names) + 1.2), dpi=100)
+    try:
+        ax.barh(range(len(names)), list(values.values()), color="#4a78b5")
+        ax.set_yticks(range(len(names)), names, fontsize="small")
+        ax.invert_yaxis()
+        ax.set_title(title)
+        ax.set_xlabel(ylabel)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+    finally:
+        plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode()

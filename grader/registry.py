@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import pkgutil
+import threading
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 CHECKS: dict[str, Check] = {}
 MISCONCEPTIONS: dict[str, Any] = {}
 _loaded = False
+_lock = threading.Lock()
 
 
 def register(check: Check) -> Check:
@@ -44,19 +46,16 @@ def register_misconception(mistake: Any) -> Any:
 def load_builtin() -> None:
     """Import the shipped course modules and every entry-point module, once."""
     global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    try:
+    with _lock:  # grading threads may ask at the same time
+        if _loaded:
+            return
         course = importlib.import_module("grader.course")
-    except ModuleNotFoundError:
-        course = None
-    if course is not None:
         for info in pkgutil.iter_modules(course.__path__):
             importlib.import_module(f"grader.course.{info.name}")
-    for group in ("gdgrade.checks", "gdgrade.misconceptions"):
-        for ep in entry_points(group=group):
-            importlib.import_module(ep.value.split(":")[0])
+        for group in ("gdgrade.checks", "gdgrade.misconceptions"):
+            for ep in entry_points(group=group):
+                importlib.import_module(ep.value.split(":")[0])
+        _loaded = True
 
 
 def load_folder(folder: str | Path) -> None:
