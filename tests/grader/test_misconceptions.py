@@ -12,6 +12,7 @@ import pytest
 from grader import misconceptions, registry
 from grader.checklib import series_check
 from grader.checks import run_in_process
+from grader.misconceptions import parts
 
 MOMENTUM = {
     "scales": [0.2, 4.0],
@@ -150,29 +151,29 @@ def grade(check_id: str, fn) -> tuple[str, str | None]:
     [
         (
             "fixture.momentum",
-            lambda: misconceptions.momentum_run(MOMENTUM, buf_zero=True),
+            lambda: parts.momentum_run(MOMENTUM, buf_zero=True),
             "momentum_buffer_zero",
         ),
         ("fixture.steplr", lambda: _notes_ref(), "step_decay_notes_formula"),
         ("fixture.notes_decay", lambda: _steplr_ref(), "step_decay_steplr_formula"),
         (
             "fixture.bn",
-            lambda: misconceptions.batchnorm_run(BN, running_in_train=True),
+            lambda: parts.batchnorm_run(BN, running_in_train=True),
             "bn_running_stats_in_training",
         ),
         (
             "fixture.bn",
-            lambda: misconceptions.batchnorm_run(BN, biased=True),
+            lambda: parts.batchnorm_run(BN, biased=True),
             "bn_biased_running_var",
         ),
         (
             "fixture.accum",
-            lambda: misconceptions._accumulated(ACCUM, divide=True),
+            lambda: parts.accumulated(ACCUM, weighting="1/k"),
             "uneven_last_micro_batch",
         ),
         (
             "fixture.accum",
-            lambda: misconceptions._accumulated(ACCUM, divide=False),
+            lambda: parts.accumulated(ACCUM, weighting="sum"),
             "accumulation_not_divided",
         ),
     ],
@@ -201,9 +202,9 @@ def test_wrong_but_unknown_answers_get_no_name() -> None:
 
 def test_ambiguous_matches_are_not_named() -> None:
     both = {**SCHEDULE, "every": 1}  # notes' and StepLR's rules differ at every step
-    ref = misconceptions._steps(both, "steplr")
-    halfway = (ref + misconceptions._steps(both, "notes")) / 2
-    diagnosis, _ = misconceptions.diagnose(halfway, "schedule", both, ref)
+    ref = parts.step_rates(both, "steplr")
+    halfway = (ref + parts.step_rates(both, "notes")) / 2
+    diagnosis = misconceptions.diagnose(halfway, "schedule", both, ref)
     assert diagnosis.mistake is None
 
 
@@ -220,7 +221,7 @@ def test_instructor_registers_a_mistake_and_it_is_diagnosed() -> None:
             "the learning rate is twice too large",
             "Halve it.",
             "schedule",
-            lambda i: 2 * misconceptions._steps(i, "steplr"),
+            lambda i: 2 * parts.step_rates(i, "steplr"),
         )
     )
     try:
