@@ -3,8 +3,10 @@
 Measuring (inside the worker, ``measure``): each configuration in ``inputs["configs"]`` is
 a dict of keyword arguments for the student's function (e.g. one epoch at batch size 1, 32
 or N). Every configuration is warmed up (``options["warmup"]`` calls), then timed
-``options["repeats"]`` times: on the CPU with ``torch.utils.benchmark.Timer``, on a GPU
-with CUDA events around each call and ``torch.cuda.synchronize()`` before reading them.
+``options["repeats"]`` times: on the CPU one call per repeat on ``time.perf_counter`` with
+torch pinned to one thread (what ``torch.utils.benchmark.Timer`` does, without its two extra
+warm-up calls per measurement); on a GPU with CUDA events around each call and
+``torch.cuda.synchronize()`` before reading them.
 
 The confidence rule: a configuration whose IQR / median exceeds ``options["max_iqr_ratio"]``
 (default ``MAX_IQR_RATIO``) is measured again with twice the repeats, up to
@@ -63,10 +65,24 @@ def spread(times: list[float]) -> float:
 
 
 def _time_cpu(fn: Callable[..., Any], kwargs: dict[str, Any], repeats: int) -> list[float]:
-    from torch.utils.benchmark import Timer
+    """One call per repeat on ``time.perf_counter`` (torch.utils.benchmark.Timer's CPU
+    clock), with torch pinned to one thread as Timer does; Timer itself is not used because
+    its ``timeit`` runs two extra warm-up calls per measurement."""
+    import time
 
-    timer = Timer(stmt="fn(**kwargs)", globals={"fn": fn, "kwargs": kwargs}, num_threads=1)
-    return [timer.timeit(1).mean for _ in range(repeats)]
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fn(**kwargs)
+            times.append(time.perf_counter() - start)
+        return times
+    finally:
+        torch.set_num_threads(threads)
 
 
 def _time_cuda(fn: Callable[..., Any], kwargs: dict[str, Any], repeats: int) -> list[float]:

@@ -74,7 +74,8 @@ def compare(
     n = min(len(s), len(r))
     with np.errstate(invalid="ignore", over="ignore"):
         ok = np.abs(s[:n] - r[:n]) <= atol + rtol * np.abs(r[:n])
-    ok &= np.isfinite(s[:n]) | (s[:n] == r[:n])
+    same = (s[:n] == r[:n]) | (np.isnan(s[:n]) & np.isnan(r[:n]))  # incl. equal NaN/inf
+    ok = (ok & np.isfinite(s[:n])) | same
     rel = _rel(s[:n], r[:n])
     base = {
         "n_student": len(s),

@@ -276,7 +276,7 @@ def test_diverging_trainer_is_reported_as_nan_not_a_crash() -> None:
     good = reference_losses({**problem(3), "lr": 0.05, "batch_size": 5, "epochs": 3})
 
     def train(X, y, w0, b0, *, order, **hyper):
-        return good[:2] + [float("nan"), float("inf")] + good[4:]
+        return [*good[:2], float("nan"), float("inf"), *good[4:]]
 
     result = run_in_process("inproc.trainer", {"train": train})
     assert result.status == "failed" and "became nan at step 3 of 15" in result.feedback
