@@ -1,28 +1,47 @@
 """Timing checks: measure configurations in one worker, judge ratios of medians.
 
-Measuring (inside the worker): each configuration is a set of keyword arguments for the
-student's function (e.g. one epoch at batch size 1, 32 or N). Every configuration is warmed
-up, then timed ``repeats`` times: with CUDA events and ``torch.cuda.synchronize`` on a GPU,
-with ``time.perf_counter`` on the CPU. The confidence rule: a configuration whose IQR / median
-exceeds ``max_iqr_ratio`` is measured again with twice the repeats, up to ``remeasure``
-times; if it is still that noisy the judge reports "skipped" (never a silent pass).
+Measuring (inside the worker, ``measure``): each configuration in ``inputs["configs"]`` is
+a dict of keyword arguments for the student's function (e.g. one epoch at batch size 1, 32
+or N). Every configuration is warmed up (``options["warmup"]`` calls), then timed
+``options["repeats"]`` times: on the CPU one call per repeat on ``time.perf_counter`` with
+torch pinned to one thread (what ``torch.utils.benchmark.Timer`` does, without its two extra
+warm-up calls per measurement); on a GPU with CUDA events around each call and
+``torch.cuda.synchronize()`` before reading them.
+
+The confidence rule: a configuration whose IQR / median exceeds ``options["max_iqr_ratio"]``
+(default ``MAX_IQR_RATIO``) is measured again with twice the repeats, up to
+``options["remeasure"]`` times (default ``REMEASURE``). The judge (``judge_ratio``) compares
+medians; if either configuration is still noisier than its ``max_iqr_ratio`` the verdict is
+"skipped" with a message, never a silent pass.
 
 Device: ``options["device"] == "cuda"`` on a machine without CUDA runs on the CPU or skips,
-as ``options["on_missing_gpu"]`` ("cpu" or "skip") says.
+as ``options["on_missing_gpu"]`` ("cpu", the default, or "skip") says; the device is passed
+to the student's function as ``device=`` unless ``options["pass_device"]`` is False.
+
+This module is imported inside the worker by the "timing" probe, so it imports nothing from
+the trusted side at module level.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from grader.checks import Verdict
 from grader.evidence import Evidence, ProbeRequest
 
+if TYPE_CHECKING:
+    from grader.checks import Verdict
+
 MAX_IQR_RATIO = 0.5
-"""Spread (IQR / median) above which a measurement is repeated."""
+"""Spread (IQR / median) above which a measurement is repeated, then judged too noisy."""
+REMEASURE = 2
+"""How many times a noisy configuration is measured again (each with twice the repeats)."""
+REPEATS = 5
+"""Timed calls per configuration (first measurement)."""
+WARMUP = 1
+"""Untimed calls per configuration before timing."""
 
 
 def resolve_device(options: dict[str, Any]) -> tuple[str | None, str]:
@@ -38,83 +57,118 @@ def resolve_device(options: dict[str, Any]) -> tuple[str | None, str]:
 
 
 def spread(times: list[float]) -> float:
-    """IQR / median of a list of durations."""
+    """IQR / median of a list of durations (inf for an empty list or a zero median)."""
+    if not times:
+        return float("inf")
     q1, med, q3 = np.percentile(times, [25, 50, 75])
     return float((q3 - q1) / med) if med > 0 else float("inf")
 
 
-def _time(fn: Callable[..., Any], kwargs: dict[str, Any], repeats: int) -> list[float]:
-    """Seconds per call: CUDA events with synchronisation on a GPU, perf_counter on the CPU."""
+def _time_cpu(fn: Callable[..., Any], kwargs: dict[str, Any], repeats: int) -> list[float]:
+    """One call per repeat on ``time.perf_counter`` (torch.utils.benchmark.Timer's CPU
+    clock), with torch pinned to one thread as Timer does; Timer itself is not used because
+    its ``timeit`` runs two extra warm-up calls per measurement."""
     import time
 
     import torch
 
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fn(**kwargs)
+            times.append(time.perf_counter() - start)
+        return times
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _time_cuda(fn: Callable[..., Any], kwargs: dict[str, Any], repeats: int) -> list[float]:
+    import torch
+
     times = []
     for _ in range(repeats):
-        if kwargs.get("device") == "cuda":
-            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-            torch.cuda.synchronize()
-            start.record()
-            fn(**kwargs)
-            end.record()
-            torch.cuda.synchronize()
-            times.append(start.elapsed_time(end) / 1000)
-        else:
-            began = time.perf_counter()
-            fn(**kwargs)
-            times.append(time.perf_counter() - began)
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        torch.cuda.synchronize()
+        start.record()
+        fn(**kwargs)
+        end.record()
+        torch.cuda.synchronize()
+        times.append(start.elapsed_time(end) / 1000.0)  # ms -> s
     return times
 
 
-def measure(fn: Callable[..., Any], request: ProbeRequest) -> tuple[dict | None, str, str]:
-    """Time every configuration of ``request.inputs['configs']``: (timings, device, note)."""
+def measure(
+    fn: Callable[..., Any], request: ProbeRequest
+) -> tuple[dict[str, list[float]] | None, str, str]:
+    """Time every configuration of ``request.inputs['configs']``: (timings, device, note).
+
+    ``timings`` is None when the check is skipped (no GPU and ``on_missing_gpu == "skip"``).
+    """
     opts = request.options
     device, note = resolve_device(opts)
     if device is None:
         return None, "none", note
+    clock = _time_cuda if device.startswith("cuda") else _time_cpu
     configs: dict[str, dict[str, Any]] = request.inputs["configs"]
-    repeats, warmup = int(opts.get("repeats", 5)), int(opts.get("warmup", 1))
+    repeats = int(opts.get("repeats", REPEATS))
+    warmup = int(opts.get("warmup", WARMUP))
+    limit = float(opts.get("max_iqr_ratio", MAX_IQR_RATIO))
     timings: dict[str, list[float]] = {}
     for name, kwargs in configs.items():
-        kwargs = {**kwargs, "device": device} if opts.get("pass_device", True) else kwargs
+        if opts.get("pass_device", True):
+            kwargs = {**kwargs, "device": device}
         for _ in range(warmup):
             fn(**kwargs)
-        times, n = _time(fn, kwargs, repeats), repeats
-        for _ in range(int(opts.get("remeasure", 2))):
-            if spread(times) <= float(opts.get("max_iqr_ratio", MAX_IQR_RATIO)):
+        times, n = clock(fn, kwargs, repeats), repeats
+        for _ in range(int(opts.get("remeasure", REMEASURE))):
+            if spread(times) <= limit:
                 break
             n *= 2
-            times = _time(fn, kwargs, n)
+            times = clock(fn, kwargs, n)
         timings[name] = times
     return timings, device, note
 
 
 def judge_ratio(
-    evidence: Evidence,
+    timings: Evidence | dict[str, list[float]] | None,
     numerator: str,
     denominator: str,
     *,
     expect_at_least: float,
     max_iqr_ratio: float = MAX_IQR_RATIO,
 ) -> Verdict:
-    """Pass when median(numerator) / median(denominator) >= expect_at_least."""
-    note = evidence.meta.get("note", "")
-    if evidence.timings is None:
-        return Verdict("skipped", note or "no timings were recorded")
-    missing = [c for c in (numerator, denominator) if c not in evidence.timings]
+    """Pass when median(numerator) / median(denominator) >= expect_at_least.
+
+    ``timings`` is the Evidence of a "timing" probe (its note and device go into the
+    message) or a plain ``{config: [seconds, ...]}``. Too noisy -> "skipped", never passed.
+    """
+    from grader.checks import Verdict
+
+    note, device = "", "cpu"
+    if isinstance(timings, Evidence):
+        note, device, timings = timings.meta.get("note", ""), timings.device, timings.timings
+    if timings is None:
+        return Verdict("skipped", note or "no timings were recorded: the check is skipped")
+    missing = [c for c in (numerator, denominator) if not timings.get(c)]
     if missing:
-        return Verdict("error", f"no timings for {missing}")
-    noisy = [c for c in (numerator, denominator) if spread(evidence.timings[c]) > max_iqr_ratio]
+        return Verdict("error", f"no timings were recorded for {missing}")
+    noisy = {c: spread(timings[c]) for c in (numerator, denominator)}
+    noisy = {c: s for c, s in noisy.items() if s > max_iqr_ratio}
     if noisy:
+        shown = ", ".join(f"{c}: IQR/median {s:.2f}" for c, s in noisy.items())
         return Verdict(
-            "skipped", f"timings of {noisy} were too noisy to judge (IQR/median > {max_iqr_ratio})"
+            "skipped",
+            f"the timings were too noisy to judge ({shown} > {max_iqr_ratio}) even after "
+            "measuring again; this check is skipped, not passed",
         )
-    top = float(np.median(evidence.timings[numerator]))
-    bottom = float(np.median(evidence.timings[denominator]))
+    top, bottom = float(np.median(timings[numerator])), float(np.median(timings[denominator]))
     ratio = top / bottom if bottom > 0 else float("inf")
     text = (
         f"median time {numerator} = {top:.4g} s, {denominator} = {bottom:.4g} s: "
-        f"ratio {ratio:.2f} (expected at least {expect_at_least:g}) on {evidence.device}"
+        f"ratio {ratio:.2f} (expected at least {expect_at_least:g}) on {device}"
     )
     text = f"{text}. {note}" if note else text
     return Verdict("passed" if ratio >= expect_at_least else "failed", text)

@@ -1,9 +1,16 @@
-"""Compare a student's trajectory (losses, learning rates, iterates) with the reference."""
+"""Compare a student's trajectory (losses, learning rates, iterates) with the reference.
+
+``compare`` is the pass/fail test: same length and every value within
+``atol + rtol * |reference|``; its message names the first step (counted from 1) where the
+student left the reference, a NaN/inf, or a different number of steps. ``distance`` is the
+scale-aware relative distance that ``grader.misconceptions`` ranks mistakes by.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -15,6 +22,10 @@ LOSS_ATOL = 1e-7
 LR_RTOL = 1e-9
 """Learning rates are computed in closed form: float64 agreement expected."""
 LR_ATOL = 1e-12
+"""Absolute tolerance for learning rates."""
+DISTANCE_FLOOR = 1e-3
+"""In ``distance``, values smaller than this fraction of the sequence's largest magnitude
+are compared on that scale, so near-zero entries (BatchNorm outputs) do not blow up."""
 
 
 class TrajectoryComparison(BaseModel):
@@ -25,7 +36,7 @@ class TrajectoryComparison(BaseModel):
     matches: bool
     """Same length and every value within tolerance."""
     first_divergence: int | None
-    """Index of the first value out of tolerance (or the shorter length)."""
+    """0-based index of the first value out of tolerance (or the shorter length)."""
     n_student: int
     """Length of the student's sequence."""
     n_reference: int
@@ -46,6 +57,10 @@ def _rel(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(err), err, np.inf)
 
 
+def _as_floats(values: Sequence[float] | Any) -> np.ndarray:
+    return np.asarray(values, dtype=np.float64).ravel()
+
+
 def compare(
     student: Sequence[float],
     reference: Sequence[float],
@@ -55,46 +70,68 @@ def compare(
     what: str = "loss",
 ) -> TrajectoryComparison:
     """Compare step by step; the message names the first diverging step and the values."""
-    s = np.asarray(student, dtype=np.float64).ravel()
-    r = np.asarray(reference, dtype=np.float64).ravel()
+    s, r = _as_floats(student), _as_floats(reference)
     n = min(len(s), len(r))
     with np.errstate(invalid="ignore", over="ignore"):
         ok = np.abs(s[:n] - r[:n]) <= atol + rtol * np.abs(r[:n])
+    same = (s[:n] == r[:n]) | (np.isnan(s[:n]) & np.isnan(r[:n]))  # incl. equal NaN/inf
+    ok = (ok & np.isfinite(s[:n])) | same
     rel = _rel(s[:n], r[:n])
-    max_rel = float(rel.max()) if n else 0.0
-    base = {"n_student": len(s), "n_reference": len(r), "max_rel_error": max_rel}
+    base = {
+        "n_student": len(s),
+        "n_reference": len(r),
+        "max_rel_error": float(rel.max()) if n else 0.0,
+    }
     bad = np.flatnonzero(~ok)
-    if len(bad):
-        i = int(bad[0])
-        sv, rv = float(s[i]), float(r[i])
-        if not math.isfinite(sv):
-            msg = f"your {what} became {sv} at step {i} of {len(r)} (reference {rv:.6g})"
-        else:
-            msg = f"diverged at step {i} of {len(r)}: {what} {sv:.6g} vs reference {rv:.6g}"
-        return TrajectoryComparison(
-            matches=False,
-            first_divergence=i,
-            student_value=sv,
-            reference_value=rv,
-            message=msg,
-            **base,
-        )
+    i = int(bad[0]) if len(bad) else None
+    at = {} if i is None else {"student_value": float(s[i]), "reference_value": float(r[i])}
+    if i is not None and not math.isfinite(s[i]):
+        msg = f"your {what} became {s[i]} at step {i + 1} of {len(r)} (reference {r[i]:.6g})"
+    elif i is not None:
+        msg = f"diverged at step {i + 1} of {len(r)}: {what} {s[i]:.6g} vs reference {r[i]:.6g}"
+    else:
+        msg = ""
     if len(s) != len(r):
-        msg = (
-            f"you recorded {len(s)} {what} values, the reference has {len(r)}: check the "
-            "number of updates per epoch (ceil(N/B), drop_last) and the number of epochs"
+        counted = (
+            f"you made {len(s)} steps ({what} values), the reference {len(r)}: check the "
+            "number of updates per epoch (ceil(N/B), or floor(N/B) with drop_last) and the "
+            "number of epochs"
         )
-        return TrajectoryComparison(matches=False, first_divergence=n, message=msg, **base)
+        tail = f"; also, {msg}" if msg else f"; the first {n} values agree"
+        first = i if i is not None else n
+        return TrajectoryComparison(
+            matches=False, first_divergence=first, message=counted + tail, **at, **base
+        )
+    if i is not None:
+        return TrajectoryComparison(matches=False, first_divergence=i, message=msg, **at, **base)
     return TrajectoryComparison(
         matches=True, first_divergence=None, message=f"all {len(r)} {what} values match", **base
     )
 
 
 def distance(a: Sequence[float], b: Sequence[float]) -> float:
-    """Relative distance between two sequences (inf for different lengths or non-finite)."""
-    x = np.asarray(a, dtype=np.float64).ravel()
-    y = np.asarray(b, dtype=np.float64).ravel()
-    if x.shape != y.shape or not np.all(np.isfinite(x)) or not np.all(np.isfinite(y)):
-        return math.inf if x.shape != y.shape or not np.array_equal(x, y, equal_nan=True) else 0.0
-    scale = np.maximum(np.abs(y), 1e-12)
-    return float(np.max(np.abs(x - y) / scale)) if len(x) else 0.0
+    """Relative distance of ``a`` from ``b``: max |a - b| / max(|b|, floor), where floor is
+    ``DISTANCE_FLOOR`` times the largest |b|; inf for different lengths or a NaN/inf that
+    ``b`` does not share, 0 for identical sequences."""
+    x, y = _as_floats(a), _as_floats(b)
+    if x.shape != y.shape:
+        return math.inf
+    if not len(x):
+        return 0.0
+    same = (x == y) | (np.isnan(x) & np.isnan(y))
+    if not (np.all(np.isfinite(x) | same) and np.all(np.isfinite(y) | same)):
+        return math.inf
+    scale = max(float(np.max(np.abs(y[np.isfinite(y)]), initial=0.0)), 1e-300) * DISTANCE_FLOOR
+    x, y = x[~same], y[~same]
+    if not len(x):
+        return 0.0
+    return float(np.max(np.abs(x - y) / np.maximum(np.abs(y), scale)))
+
+
+def losses_of(evidence: Any) -> list[float] | None:
+    """The student's per-step losses from Evidence, NaN/inf restored (see grader.probes)."""
+    full = evidence.meta.get("losses_nonfinite")
+    if full is None:
+        return evidence.losses
+    table = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+    return [table[v] if isinstance(v, str) else float(v) for v in full]

@@ -1,9 +1,8 @@
 """Plain and momentum gradient descent on a function given by its gradient.
 
-Conventions: the update is x <- x - lr * grad(x); iterates include the start point, so a
-run of ``steps`` updates returns ``steps + 1`` points. Momentum follows torch.optim.SGD:
-the first velocity buffer is the gradient itself, later ones are
-``momentum * buf + (1 - dampening) * g``.
+The update is x <- x - lr * grad(x). A trajectory includes the start point: ``steps`` updates
+give shape (steps + 1,) for a scalar x0 and (steps + 1, d) for a vector x0. Divergence is data,
+not an error: an overflowing run returns inf / nan iterates without warnings.
 """
 
 from __future__ import annotations
@@ -15,28 +14,38 @@ from typing import Literal
 import numpy as np
 
 from reference import _checks
-from reference.optim import sgd_step
+from reference.optim import sgd_step, validate
 
 Grad = Callable[[np.ndarray], np.ndarray]
+StopReason = Literal["grad_tol", "loss_tol", "max_steps", "diverged"]
 DIVERGENCE_BOUND = 1e12
-"""|x| or |f(x)| above this counts as growing without bound."""
+"""gd_until calls a run diverged once max|x| or |f(x)| exceeds this, or either is non-finite."""
 
 
 def _start(x0: object) -> np.ndarray:
-    return _checks.finite_array("x0", x0).copy()
+    """x0 as a fresh finite float64 scalar or vector."""
+    x = _checks.finite_array("x0", x0).copy()
+    if x.ndim > 1:
+        raise ValueError(f"x0 must be a scalar or a 1-D vector, got shape {x.shape}")
+    return x
+
+
+def _trajectory(grad: Grad, x0: object, steps: int, hyper: dict) -> np.ndarray:
+    """x_0..x_steps of repeated ``sgd_step(x, grad(x), buf, **hyper)``, buf starting as None."""
+    x, buf = _start(x0), None
+    out = [x]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(steps):
+            x, buf = sgd_step(x, grad(x.copy()), buf, **hyper)
+            out.append(x)
+    return np.stack(out)
 
 
 def gd_trajectory(grad: Grad, x0: float | np.ndarray, *, lr: float, steps: int) -> np.ndarray:
-    """Iterates x_0..x_steps of x_{t+1} = x_t - lr * grad(x_t); overflow gives inf, not an error."""
-    _checks.positive("lr", lr)
+    """Iterates x_0..x_steps of x_{t+1} = x_t - lr * grad(x_t), x_0 = x0 (lr >= 0)."""
+    _checks.non_negative("lr", lr)
     _checks.count("steps", steps)
-    x = _start(x0)
-    out = [x.copy()]
-    with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(steps):
-            x = x - lr * np.asarray(grad(x), dtype=np.float64)
-            out.append(x.copy())
-    return np.stack(out)
+    return _trajectory(grad, x0, steps, {"lr": lr})
 
 
 def momentum_trajectory(
@@ -49,28 +58,29 @@ def momentum_trajectory(
     dampening: float = 0.0,
     nesterov: bool = False,
 ) -> np.ndarray:
-    """Iterates of SGD with momentum exactly as torch.optim.SGD (first buffer = gradient)."""
+    """Iterates x_0..x_steps of torch.optim.SGD's momentum rule, g_t = grad(x_t):
+
+    b_0 = g_0 (no dampening on the first step), b_t = momentum * b_{t-1} + (1 - dampening) * g_t,
+    x_{t+1} = x_t - lr * b_t, or x_t - lr * (g_t + momentum * b_t) with nesterov.
+    """
+    _checks.non_negative("lr", lr)
+    _checks.non_negative("momentum", momentum)
+    _checks.finite_array("dampening", dampening)
     _checks.count("steps", steps)
-    x = _start(x0)
-    buf = None
-    out = [x.copy()]
-    with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(steps):
-            g = np.asarray(grad(x), dtype=np.float64)
-            x, buf = sgd_step(
-                x, g, buf, lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov
-            )
-            out.append(x.copy())
-    return np.stack(out)
+    hyper = {"lr": lr, "momentum": momentum, "dampening": dampening, "nesterov": nesterov}
+    validate(**hyper, weight_decay=0.0)
+    return _trajectory(grad, x0, steps, hyper)
 
 
 def is_stable(lr: float, lipschitz: float) -> bool:
-    """GD on an L-smooth quadratic converges exactly when 0 < lr < 2 / L."""
+    """Whether GD converges on every L-smooth convex quadratic: 0 < lr < 2 / L.
+
+    A direction of curvature c in (0, L] is scaled by 1 - lr * c per step, and |1 - lr c| < 1
+    for all such c exactly when 0 < lr < 2 / L (lr = 2 / L oscillates, lr = 0 never moves).
+    """
+    _checks.non_negative("lr", lr)
     _checks.positive("lipschitz", lipschitz)
     return bool(0 < lr < 2.0 / lipschitz)
-
-
-StopReason = Literal["grad_tol", "loss_tol", "max_steps", "diverged"]
 
 
 @dataclass(frozen=True)
@@ -78,17 +88,17 @@ class StopResult:
     """How a run of ``gd_until`` ended."""
 
     reason: StopReason
-    """Which rule stopped the run."""
+    """The rule that stopped the run (``max_steps`` when no other rule fired)."""
     steps: int
-    """Updates made."""
+    """Updates made; ``iterates`` and ``losses`` hold steps + 1 entries."""
     x: np.ndarray
-    """Final iterate."""
+    """The last iterate (iterates[-1])."""
     iterates: np.ndarray
-    """x_0..x_steps."""
+    """x_0..x_steps, shape (steps + 1,) or (steps + 1, d)."""
     losses: np.ndarray
     """f(x_0)..f(x_steps)."""
     diverged: bool
-    """Non-finite or beyond DIVERGENCE_BOUND."""
+    """True when the last iterate or its loss is non-finite or beyond DIVERGENCE_BOUND."""
 
 
 def gd_until(
@@ -101,27 +111,34 @@ def gd_until(
     loss_tol: float,
     max_steps: int,
 ) -> StopResult:
-    """GD that stops at the first of: ||grad|| < grad_tol (checked before a step),
-    |f(x_new) - f(x_old)| < loss_tol (after a step), max_steps, or divergence."""
-    _checks.positive("lr", lr)
+    """Plain GD (x <- x - lr * grad(x)) until the first stopping rule fires.
+
+    The rules, in the order they are checked on each pass (a tolerance of 0 disables its rule):
+    ``grad_tol``: ||grad(x)||_2 < grad_tol at the current iterate, before stepping;
+    ``diverged``: after the step, the new x or f(x) is non-finite or exceeds DIVERGENCE_BOUND;
+    ``loss_tol``: after the step, |f(x_new) - f(x_old)| < loss_tol;
+    ``max_steps``: max_steps updates were made without any rule firing.
+    """
+    _checks.non_negative("lr", lr)
     _checks.non_negative("grad_tol", grad_tol)
     _checks.non_negative("loss_tol", loss_tol)
     _checks.count("max_steps", max_steps)
     x = _start(x0)
-    xs, fs = [x.copy()], [float(f(x))]
+    xs, fs = [x], [float(f(x))]
     reason: StopReason = "max_steps"
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(max_steps):
-            g = np.asarray(grad(x), dtype=np.float64)
-            # 1. gradient small enough: stop before stepping
+            # 1. gradient small enough: stop without stepping
+            g = np.asarray(grad(x.copy()), dtype=np.float64)
             if np.linalg.norm(g) < grad_tol:
                 reason = "grad_tol"
                 break
-            # 2. step, then 3. divergence and 4. loss-change tests
-            x = x - lr * g
-            xs.append(x.copy())
+            # 2. step and record
+            x = sgd_step(x, g, None, lr=lr)[0]
+            xs.append(x)
             fs.append(float(f(x)))
-            if _diverged(x, fs[-1]):
+            # 3. divergence (a nan fails both comparisons), then 4. loss change
+            if not (np.all(np.abs(x) <= DIVERGENCE_BOUND) and abs(fs[-1]) <= DIVERGENCE_BOUND):
                 reason = "diverged"
                 break
             if abs(fs[-1] - fs[-2]) < loss_tol:
@@ -132,11 +149,6 @@ def gd_until(
         steps=len(xs) - 1,
         x=x,
         iterates=np.stack(xs),
-        losses=np.asarray(fs),
+        losses=np.asarray(fs, dtype=np.float64),
         diverged=reason == "diverged",
     )
-
-
-def _diverged(x: np.ndarray, loss: float) -> bool:
-    big = np.max(np.abs(x)) > DIVERGENCE_BOUND or abs(loss) > DIVERGENCE_BOUND
-    return bool(not np.all(np.isfinite(x)) or not np.isfinite(loss) or big)

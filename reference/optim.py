@@ -3,13 +3,15 @@
 For a parameter p with gradient g and momentum buffer buf (None before the first step):
 
 1. maximize: g <- -g
-2. weight decay: g <- g + weight_decay * p
-3. momentum: buf <- g on the first step (the buffer starts as the gradient itself, no
-   dampening), afterwards buf <- momentum * buf + (1 - dampening) * g
+2. weight decay (L2 folded into the gradient): g <- g + weight_decay * p
+3. momentum: on the first step the buffer is the gradient itself, buf <- g (no dampening);
+   on later steps buf <- momentum * buf + (1 - dampening) * g
 4. nesterov: g <- g + momentum * buf, otherwise g <- buf
 5. update: p <- p - lr * g
 
-With momentum == 0 the buffer stays None. Invalid settings raise ValueError worded like torch.
+Steps 3-4 only run when momentum != 0; otherwise the buffer stays None. Settings that
+torch.optim.SGD rejects raise ValueError with torch 2.13's wording, and nothing else is
+rejected (torch, for instance, accepts any dampening).
 """
 
 from __future__ import annotations
@@ -17,8 +19,15 @@ from __future__ import annotations
 import numpy as np
 
 
-def validate(*, lr: float, momentum: float, dampening: float, nesterov: bool, weight_decay: float):
-    """Raise ValueError for settings torch.optim.SGD rejects, with torch's wording."""
+def validate(
+    *, lr: float, momentum: float, dampening: float, nesterov: bool, weight_decay: float
+) -> None:
+    """Raise ValueError, worded as torch.optim.SGD's constructor words it, for invalid settings.
+
+    torch's rules: lr >= 0, momentum >= 0, weight_decay >= 0, and nesterov needs
+    momentum > 0 with dampening == 0. The checks run in torch's order, so the first
+    failing rule is the one reported.
+    """
     if lr < 0.0:
         raise ValueError(f"Invalid learning rate: {lr}")
     if momentum < 0.0:
@@ -41,24 +50,35 @@ def sgd_step(
     weight_decay: float = 0.0,
     maximize: bool = False,
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Return (new_param, new_buf) after one SGD step; the inputs are not modified."""
+    """Return ``(new_param, new_buf)`` after one torch.optim.SGD step; see the module docstring.
+
+    ``buf`` is the buffer returned by the previous call (None before the first step). The
+    inputs are never modified: both results are fresh float64 arrays (``new_buf`` is None
+    when momentum == 0). ``grad`` and a non-None ``buf`` must have ``param``'s shape.
+    """
     validate(
         lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov, weight_decay=weight_decay
     )
     p = np.asarray(param, dtype=np.float64)
     g = np.asarray(grad, dtype=np.float64)
-    if p.shape != g.shape:
+    if g.shape != p.shape:
         raise ValueError(f"grad has shape {g.shape} but param has shape {p.shape}")
-    # 1. maximize
+    if buf is not None and np.shape(buf) != p.shape:
+        raise ValueError(f"buf has shape {np.shape(buf)} but param has shape {p.shape}")
+    # 1. maximize: ascend by descending on the negated gradient
     if maximize:
         g = -g
     # 2. weight decay folded into the gradient
     if weight_decay != 0:
         g = g + weight_decay * p
-    # 3. momentum buffer, 4. nesterov look-ahead
     new_buf = None
     if momentum != 0:
-        new_buf = g.copy() if buf is None else momentum * buf + (1 - dampening) * g
+        # 3. momentum buffer: the gradient itself first, the damped running sum afterwards
+        if buf is None:
+            new_buf = g.copy()
+        else:
+            new_buf = momentum * np.asarray(buf, dtype=np.float64) + (1 - dampening) * g
+        # 4. nesterov looks ahead along the buffer; plain momentum steps along it
         g = g + momentum * new_buf if nesterov else new_buf
     # 5. update
     return p - lr * g, new_buf

@@ -1,10 +1,15 @@
-"""Learning-rate schedules: the learning rate at step (or epoch) n, for an int or an array.
+"""Learning-rate schedules: the learning rate at step (or epoch) n, counted from 0.
 
-Step decay, two conventions. The course notes write eta_n = eta_0 * drop**floor((1 + n) / r),
-so the first drop happens at n = r - 1. torch's StepLR uses gamma**floor(n / step_size): the
-first drop happens at n = step_size. ``step_decay`` follows the notes, ``step_lr`` follows
-torch; the two agree except at the last epoch before each of torch's drops, where the notes'
-rate has already dropped one epoch early.
+Every schedule takes ``n`` as a non-negative int (and returns a float) or an integer array
+(and returns a float64 array of the same shape).
+
+Step decay comes in two conventions that differ by one. The course notes write
+eta_n = eta_0 * drop ** floor((1 + n) / r), so the first drop lands at n = r - 1; torch's
+StepLR uses gamma ** floor(n / step_size), so its first drop lands at n = step_size.
+``step_decay`` follows the notes and ``step_lr`` follows torch. With r = step_size the two
+exponents differ exactly where floor((1 + n) / r) != floor(n / r), that is at n = r - 1,
+2r - 1, ...: the last epoch before each of StepLR's drops, where the notes have already
+dropped (for r = 1 that is every epoch).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ Steps = int | np.ndarray
 
 
 def _n(n: Steps) -> np.ndarray:
+    """n as an int64 array, rejecting negative or non-integer steps."""
     arr = np.asarray(n)
     if arr.dtype.kind not in "iu" or np.any(arr < 0):
         raise ValueError(f"n must be a non-negative integer or integer array, got {n!r}")
@@ -24,13 +30,15 @@ def _n(n: Steps) -> np.ndarray:
 
 
 def _out(value: np.ndarray, n: Steps) -> float | np.ndarray:
+    """A float for a scalar n, a float64 array for an array n."""
     return float(value) if np.ndim(n) == 0 else value.astype(np.float64)
 
 
 def time_based(lr0: float, *, decay: float, n: Steps) -> float | np.ndarray:
-    """eta_0 = lr0, eta_{k+1} = eta_k / (1 + decay * k): eta_n = lr0 / prod_{k<n}(1 + decay k).
+    """Time-based decay: eta_0 = lr0 and eta_{k+1} = eta_k / (1 + decay * k).
 
-    The k = 0 factor is 1, so eta_1 = eta_0; the decay starts from the second update.
+    Unrolled, eta_n = lr0 / prod_{k=0}^{n-1} (1 + decay * k), computed with one cumulative
+    product up to max(n). The k = 0 factor is 1, so eta_1 = eta_0: the decay first shows at n = 2.
     """
     _checks.positive("lr0", lr0)
     _checks.non_negative("decay", decay)
@@ -41,15 +49,15 @@ def time_based(lr0: float, *, decay: float, n: Steps) -> float | np.ndarray:
 
 
 def step_decay(lr0: float, *, drop: float, every: int, n: Steps) -> float | np.ndarray:
-    """The notes' step decay: lr0 * drop ** floor((1 + n) / every)."""
+    """The notes' step decay: lr0 * drop ** floor((1 + n) / every) (first drop at n = every - 1)."""
     _checks.positive("lr0", lr0)
     _checks.positive("drop", drop)
     _checks.count("every", every, minimum=1)
-    return _out(lr0 * drop ** np.floor((1 + _n(n)) / every), n)
+    return _out(lr0 * drop ** ((1 + _n(n)) // every), n)
 
 
 def step_lr(lr0: float, *, step_size: int, gamma: float, n: Steps) -> float | np.ndarray:
-    """torch.optim.lr_scheduler.StepLR: lr0 * gamma ** floor(n / step_size)."""
+    """torch's StepLR: lr0 * gamma ** floor(n / step_size) (first drop at n = step_size)."""
     _checks.positive("lr0", lr0)
     _checks.positive("gamma", gamma)
     _checks.count("step_size", step_size, minimum=1)
@@ -57,25 +65,28 @@ def step_lr(lr0: float, *, step_size: int, gamma: float, n: Steps) -> float | np
 
 
 def exponential(lr0: float, *, k: float, n: Steps) -> float | np.ndarray:
-    """lr0 * exp(-k * n); torch's ExponentialLR with gamma = exp(-k)."""
+    """Exponential decay: lr0 * exp(-k * n), torch's ExponentialLR with gamma = exp(-k)."""
     _checks.positive("lr0", lr0)
     _checks.non_negative("k", k)
     return _out(lr0 * np.exp(-k * _n(n)), n)
 
 
 def linear_scaling(base_lr: float, *, base_batch: int, new_batch: int) -> float:
-    """The linear scaling rule: base_lr * new_batch / base_batch."""
+    """Linear scaling rule: base_lr * new_batch / base_batch (k times the batch, k times the lr)."""
     _checks.positive("base_lr", base_lr)
     _checks.count("base_batch", base_batch, minimum=1)
     _checks.count("new_batch", new_batch, minimum=1)
-    return base_lr * new_batch / base_batch
+    return float(base_lr * new_batch / base_batch)
 
 
 def linear_warmup(
     lr0: float, *, warmup_steps: int, n: Steps, start_factor: float
 ) -> float | np.ndarray:
-    """torch LinearLR(start_factor, end_factor=1, total_iters=warmup_steps) in closed form:
-    lr0 * (start_factor + (1 - start_factor) * min(n, warmup_steps) / warmup_steps)."""
+    """Linear warm-up: lr0 * (s + (1 - s) * min(n, warmup_steps) / warmup_steps), s = start_factor.
+
+    The closed form of torch's LinearLR(start_factor, end_factor=1, total_iters=warmup_steps),
+    which torch computes recursively; 0 < start_factor <= 1 as torch requires.
+    """
     _checks.positive("lr0", lr0)
     _checks.count("warmup_steps", warmup_steps, minimum=1)
     if not 0 < start_factor <= 1:
@@ -85,7 +96,11 @@ def linear_warmup(
 
 
 def cosine(lr0: float, *, t_max: int, n: Steps, eta_min: float = 0.0) -> float | np.ndarray:
-    """torch CosineAnnealingLR closed form: eta_min + (lr0 - eta_min)(1 + cos(pi n / t_max)) / 2."""
+    """Cosine annealing: eta_min + (lr0 - eta_min) * (1 + cos(pi * n / t_max)) / 2.
+
+    The closed form of torch's CosineAnnealingLR(t_max, eta_min), which torch computes
+    recursively; it reaches eta_min at n = t_max and climbs back after it (period 2 * t_max).
+    """
     _checks.positive("lr0", lr0)
     _checks.count("t_max", t_max, minimum=1)
     _checks.non_negative("eta_min", eta_min)

@@ -12,6 +12,7 @@ import pytest
 from grader import misconceptions, registry
 from grader.checklib import series_check
 from grader.checks import run_in_process
+from grader.misconceptions import parts
 
 MOMENTUM = {
     "scales": [0.2, 4.0],
@@ -150,29 +151,29 @@ def grade(check_id: str, fn) -> tuple[str, str | None]:
     [
         (
             "fixture.momentum",
-            lambda: misconceptions.momentum_run(MOMENTUM, buf_zero=True),
+            lambda: parts.momentum_run(MOMENTUM, buf_zero=True),
             "momentum_buffer_zero",
         ),
         ("fixture.steplr", lambda: _notes_ref(), "step_decay_notes_formula"),
         ("fixture.notes_decay", lambda: _steplr_ref(), "step_decay_steplr_formula"),
         (
             "fixture.bn",
-            lambda: misconceptions.batchnorm_run(BN, running_in_train=True),
+            lambda: parts.batchnorm_run(BN, running_in_train=True),
             "bn_running_stats_in_training",
         ),
         (
             "fixture.bn",
-            lambda: misconceptions.batchnorm_run(BN, biased=True),
+            lambda: parts.batchnorm_run(BN, biased=True),
             "bn_biased_running_var",
         ),
         (
             "fixture.accum",
-            lambda: misconceptions._accumulated(ACCUM, divide=True),
+            lambda: parts.accumulated(ACCUM, weighting="1/k"),
             "uneven_last_micro_batch",
         ),
         (
             "fixture.accum",
-            lambda: misconceptions._accumulated(ACCUM, divide=False),
+            lambda: parts.accumulated(ACCUM, weighting="sum"),
             "accumulation_not_divided",
         ),
     ],
@@ -201,9 +202,9 @@ def test_wrong_but_unknown_answers_get_no_name() -> None:
 
 def test_ambiguous_matches_are_not_named() -> None:
     both = {**SCHEDULE, "every": 1}  # notes' and StepLR's rules differ at every step
-    ref = misconceptions._steps(both, "steplr")
-    halfway = (ref + misconceptions._steps(both, "notes")) / 2
-    diagnosis, _ = misconceptions.diagnose(halfway, "schedule", both, ref)
+    ref = parts.step_rates(both, "steplr")
+    halfway = (ref + parts.step_rates(both, "notes")) / 2
+    diagnosis = misconceptions.diagnose(halfway, "schedule", both, ref)
     assert diagnosis.mistake is None
 
 
@@ -220,7 +221,7 @@ def test_instructor_registers_a_mistake_and_it_is_diagnosed() -> None:
             "the learning rate is twice too large",
             "Halve it.",
             "schedule",
-            lambda i: 2 * misconceptions._steps(i, "steplr"),
+            lambda i: 2 * parts.step_rates(i, "steplr"),
         )
     )
     try:
@@ -241,3 +242,76 @@ def test_checks_py_in_an_assignment_folder_registers_checks(tmp_path: Path) -> N
     assert registry.get("myown.double").points == 1
     assert run_in_process("myown.double", {"double": lambda x: 2 * x}).status == "passed"
     assert run_in_process("myown.double", {"double": lambda x: x + 2}).status == "failed"
+
+
+LINREG_CONFIGS = [
+    {"lr": 0.05, "batch_size": 3, "epochs": 2},
+    {"lr": 0.05, "batch_size": 4, "epochs": 2, "accumulation_steps": 2},
+    {"lr": 0.02, "batch_size": 4, "epochs": 2, "momentum": 0.9, "weight_decay": 0.1},
+    {"lr": 0.05, "batch_size": 4, "epochs": 2, "drop_last": True},
+]
+
+
+@pytest.mark.parametrize("hyper", LINREG_CONFIGS)
+def test_linreg_simulator_without_bugs_is_the_reference(hyper) -> None:
+    from grader.misconceptions.trainer import linreg, reference_losses
+
+    inputs = {
+        "X": X,
+        "y": Y,
+        "w0": np.zeros(2),
+        "b0": 0.0,
+        **hyper,
+        "permutations": [rng.permutation(10) for _ in range(2)],
+    }
+    assert np.allclose(linreg(inputs), reference_losses(inputs), rtol=1e-12, atol=0)
+    for mistake in misconceptions.mistakes("linreg_trainer"):
+        out = misconceptions.diagnose(reference_losses(inputs), "linreg_trainer", inputs)
+        assert out.mistake is None, mistake.id  # the right answer is never a mistake
+
+
+def test_diagnose_uses_the_family_reference_when_none_is_given() -> None:
+    assert misconceptions.diagnose(_bn_ref(), "batchnorm", BN).mistake is None
+    biased = parts.batchnorm_run(BN, biased=True)
+    found = misconceptions.diagnose(biased, "batchnorm", BN)
+    assert found.mistake == "bn_biased_running_var" and found.fix and found.distance == 0
+    assert np.allclose(misconceptions.output_of(found), biased)
+
+
+def test_an_entry_point_registers_a_mistake(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "my_mistakes.py").write_text(
+        textwrap.dedent("""
+        from grader.misconceptions import Mistake, register
+        from grader.misconceptions.parts import step_rates
+        register(Mistake("lr_tripled", "three times the rate", "Divide by 3.", "schedule",
+                         lambda i: 3 * step_rates(i, "steplr")))
+    """)
+    )
+    dist = tmp_path / "my_mistakes-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: my-mistakes\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[gdgrade.misconceptions]\nmine = my_mistakes\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(registry, "_loaded", False)
+    try:
+        registry.load_builtin()
+        assert grade("fixture.steplr", lambda: 3 * _steplr_ref()) == ("failed", "lr_tripled")
+    finally:
+        registry.MISCONCEPTIONS.pop("lr_tripled", None)
+
+
+def test_checks_py_can_register_a_mistake(tmp_path: Path) -> None:
+    (tmp_path / "checks.py").write_text(
+        textwrap.dedent("""
+        from grader.misconceptions import Mistake, register
+        from grader.misconceptions.parts import momentum_run
+        register(Mistake("no_momentum", "momentum ignored", "Use the buffer.", "momentum",
+                         lambda i: momentum_run({**i, "momentum": 0.0})))
+    """)
+    )
+    registry.load_folder(tmp_path)
+    try:
+        plain = parts.momentum_run({**MOMENTUM, "momentum": 0.0})
+        assert grade("fixture.momentum", lambda: plain) == ("failed", "no_momentum")
+    finally:
+        registry.MISCONCEPTIONS.pop("no_momentum", None)

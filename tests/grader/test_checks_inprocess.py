@@ -1,0 +1,306 @@
+"""Test-only checks (request + judge built from grader.judges) run through
+``grader.checks.run_in_process`` on namespaces made by exec'ing the fixtures in
+``tests/files/trainers``: correct solutions in several styles pass without a diagnosis,
+each mistake in the library is failed and named. The first line of every fixture states
+what it expects ("full marks" or "diagnosis <mistake id>")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from grader import judges, registry
+from grader.checks import Check, Verdict, run_in_process
+from grader.evidence import Evidence, ProbeRequest
+from grader.probes import encode
+
+TRAINERS = Path(__file__).parent.parent / "files" / "trainers"
+N, D, SEED = 24, 2, 5
+
+
+def problem(epochs: int) -> dict[str, Any]:
+    rng = np.random.default_rng(SEED)
+    X = rng.normal(size=(N, D))
+    y = X @ np.array([1.5, -0.7]) + 0.3 + 0.2 * rng.normal(size=N)
+    perms = [rng.permutation(N) for _ in range(epochs)]
+    return {"X": X, "y": y, "w0": np.zeros(D), "b0": 0.0, "permutations": perms}
+
+
+def reference_losses(inputs: dict[str, Any]) -> list[float]:
+    from grader.misconceptions.trainer import reference_losses as ref
+
+    return ref(inputs).tolist()
+
+
+def trainer(check_id: str, hyper: dict[str, Any], *, record: bool = False) -> Check:
+    """A linear-regression trainer check following the contract in grader.probes."""
+    data = problem(hyper["epochs"])
+    inputs = {**data, **hyper}
+    if "base_lr" in hyper:
+        inputs["lr"] = hyper["base_lr"] * hyper["batch_size"] / hyper["base_batch"]
+
+    def request() -> ProbeRequest:
+        sent = {k: encode(data[k]) for k in ("X", "y", "w0", "b0")}
+        sent["order"] = [p.tolist() for p in data["permutations"]]
+        sent["hyper"] = hyper
+        options = {"order": "record" if record else "explicit"}
+        return ProbeRequest(
+            check_id=check_id, probe="train", target="train", inputs=sent, options=options
+        )
+
+    def judge(req: ProbeRequest, ev: Evidence) -> Verdict:
+        replay = None
+        if record:
+            replay = judges.Replay(
+                N,
+                hyper["epochs"],
+                lambda perms: reference_losses({**inputs, "permutations": perms}),
+            )
+        ref = None if record else reference_losses(inputs)
+        return judges.trajectory(
+            ev, ref, mistakes=("linreg_trainer", inputs), replay=replay, log_y=True
+        )
+
+    return registry.register(Check(check_id, "trainer", 4, request, judge))
+
+
+def flat(value: Any) -> list[float]:
+    if isinstance(value, list | tuple):
+        return [x for v in value for x in flat(v)]
+    return [float(value)]
+
+
+def series(
+    check_id: str,
+    target: str,
+    args: list,
+    kwargs: dict,
+    expected: list[float],
+    family: str,
+    family_inputs: dict,
+    *,
+    rtol: float = 1e-6,
+) -> Check:
+    """A check of a function returning numbers, flattened, against a reference series."""
+
+    def request() -> ProbeRequest:
+        inputs = {"args": encode(args), "kwargs": encode(kwargs)}
+        return ProbeRequest(check_id=check_id, probe="call", target=target, inputs=inputs)
+
+    def judge(req: ProbeRequest, ev: Evidence) -> Verdict:
+        return judges.trajectory(
+            flat(ev.value),
+            expected,
+            rtol=rtol,
+            atol=1e-7,
+            what="value",
+            mistakes=(family, family_inputs),
+        )
+
+    return registry.register(Check(check_id, target, 2, request, judge))
+
+
+trainer("inproc.trainer", {"lr": 0.05, "batch_size": 5, "epochs": 3})
+trainer(
+    "inproc.momentum_wd",
+    {"lr": 0.03, "batch_size": 8, "epochs": 3, "momentum": 0.9, "weight_decay": 0.1},
+)
+trainer("inproc.scaled", {"base_lr": 0.01, "base_batch": 4, "batch_size": 12, "epochs": 3})
+trainer("inproc.accum", {"lr": 0.05, "batch_size": 4, "epochs": 3, "accumulation_steps": 3})
+trainer("inproc.record", {"lr": 0.05, "batch_size": 5, "epochs": 3}, record=True)
+
+MOM = {
+    "scales": [0.3, 3.0],
+    "x0": [1.0, -2.0],
+    "lr": 0.1,
+    "momentum": 0.9,
+    "dampening": 0.3,
+    "steps": 15,
+}
+_mom_kw = {k: MOM[k] for k in ("lr", "momentum", "dampening", "steps")}
+series(
+    "inproc.momentum", "momentum_iterates", [MOM["scales"], MOM["x0"]], _mom_kw, [], "momentum", MOM
+)
+SCHED = {"lr0": 0.2, "drop": 0.5, "every": 3, "n": 10}
+
+
+def _rates(rule: str) -> list[float]:
+    from grader.misconceptions.parts import step_rates
+
+    return step_rates(SCHED, rule).tolist()
+
+
+_rng = np.random.default_rng(8)
+ACC = {
+    "X": _rng.normal(size=(11, 2)),
+    "y": _rng.normal(size=11),
+    "w": np.array([0.3, -0.4]),
+    "b": 0.1,
+    "micro_batches": [np.arange(0, 4), np.arange(4, 8), np.arange(8, 11)],
+}
+BN = {
+    "gamma": np.array([1.2, 0.7]),
+    "beta": np.array([0.0, 0.5]),
+    "momentum": 0.2,
+    "batches": [_rng.normal(1, 2, size=(5, 2)) for _ in range(3)],
+}
+
+
+def _register_series() -> None:
+    from grader.misconceptions import REFERENCES
+
+    series(
+        "inproc.momentum",
+        "momentum_iterates",
+        [MOM["scales"], MOM["x0"]],
+        _mom_kw,
+        REFERENCES["momentum"](MOM).tolist(),
+        "momentum",
+        MOM,
+    )
+    series(
+        "inproc.steplr", "steplr_rates", [0.2, 0.5, 3, 10], {}, _rates("steplr"), "schedule", SCHED
+    )
+    series("inproc.notes", "notes_rates", [0.2, 0.5, 3, 10], {}, _rates("notes"), "schedule", SCHED)
+    acc_args = [ACC["X"], ACC["y"], ACC["w"], ACC["b"], ACC["micro_batches"]]
+    series(
+        "inproc.accum_grad",
+        "accumulated_gradient",
+        acc_args,
+        {},
+        REFERENCES["accumulation"](ACC).tolist(),
+        "accumulation",
+        ACC,
+    )
+    bn_args = [BN["batches"], BN["gamma"], BN["beta"], BN["momentum"]]
+    series(
+        "inproc.bn",
+        "bn_train",
+        bn_args,
+        {},
+        REFERENCES["batchnorm"](BN).tolist(),
+        "batchnorm",
+        BN,
+        rtol=1e-4,
+    )
+
+
+_register_series()
+
+CASES = [
+    ("correct_loop", "inproc.trainer"),
+    ("correct_dataloader", "inproc.trainer"),
+    ("correct_numpy", "inproc.trainer"),
+    ("unusual_float32", "inproc.trainer"),
+    ("correct_loop", "inproc.momentum_wd"),
+    ("correct_dataloader", "inproc.momentum_wd"),
+    ("correct_numpy", "inproc.momentum_wd"),
+    ("correct_scaled", "inproc.scaled"),
+    ("correct_accumulation", "inproc.accum"),
+    ("correct_record_own_shuffle", "inproc.record"),
+    ("correct_momentum", "inproc.momentum"),
+    ("correct_schedules", "inproc.steplr"),
+    ("correct_schedules", "inproc.notes"),
+    ("correct_accumulate", "inproc.accum_grad"),
+    ("correct_batchnorm", "inproc.bn"),
+    ("unusual_batchnorm_float32", "inproc.bn"),
+    ("mistake_no_zero_grad", "inproc.trainer"),
+    ("mistake_no_shuffle", "inproc.trainer"),
+    ("mistake_sum_not_mean", "inproc.trainer"),
+    ("mistake_sign_error", "inproc.trainer"),
+    ("mistake_lr_not_scaled", "inproc.scaled"),
+    ("mistake_loss_not_divided_by_k", "inproc.accum"),
+    ("mistake_weight_decay_after_momentum", "inproc.momentum_wd"),
+    ("mistake_momentum_buffer_zero", "inproc.momentum"),
+    ("mistake_step_decay_notes_formula", "inproc.steplr"),
+    ("mistake_step_decay_steplr_formula", "inproc.notes"),
+    ("mistake_uneven_last_micro_batch", "inproc.accum_grad"),
+    ("mistake_accumulation_not_divided", "inproc.accum_grad"),
+    ("mistake_bn_running_stats_in_training", "inproc.bn"),
+    ("mistake_bn_biased_running_var", "inproc.bn"),
+]
+
+
+def expectation(name: str) -> tuple[bool, str | None]:
+    header = (TRAINERS / f"{name}.py").read_text().splitlines()[0]
+    mistake = header.split("diagnosis ")[1].split()[0] if "diagnosis " in header else None
+    return "full marks" in header, mistake
+
+
+def namespace(name: str) -> dict[str, Any]:
+    ns: dict[str, Any] = {}
+    exec(compile((TRAINERS / f"{name}.py").read_text(), f"{name}.py", "exec"), ns)
+    return ns
+
+
+@pytest.mark.parametrize(("name", "check_id"), CASES)
+def test_fixture_gets_its_verdict_and_diagnosis(name: str, check_id: str) -> None:
+    full, mistake = expectation(name)
+    result = run_in_process(check_id, namespace(name))
+    if full:
+        assert result.status == "passed", result.feedback
+        assert result.points == result.max_points and result.diagnosis is None
+    else:
+        assert result.status == "failed" and result.points == 0, result.feedback
+        assert result.diagnosis is not None and result.diagnosis.mistake == mistake, (
+            result.diagnosis,
+            result.feedback,
+        )
+        assert result.diagnosis.fix
+        assert "diverged at step" in result.feedback or "same order" in result.feedback
+
+
+def test_every_library_mistake_has_a_fixture_that_is_diagnosed() -> None:
+    registry.load_builtin()
+    import grader.misconceptions  # noqa: F401  (registers the library)
+
+    covered = {expectation(name)[1] for name, _ in CASES}
+    builtin = {
+        m.id
+        for m in registry.MISCONCEPTIONS.values()
+        if m.__module__.startswith("grader.misconceptions")
+    }
+    assert builtin <= covered, f"no fixture for {sorted(builtin - covered)}"
+
+
+def test_trainer_plot_shows_student_reference_and_mistake() -> None:
+    result = run_in_process("inproc.trainer", namespace("mistake_no_zero_grad"))
+    assert set(result.plot.series) == {"student", "reference", "closest mistake"}
+    assert "closest known mistake" in result.feedback
+
+
+def test_diverging_trainer_is_reported_as_nan_not_a_crash() -> None:
+    good = reference_losses({**problem(3), "lr": 0.05, "batch_size": 5, "epochs": 3})
+
+    def train(X, y, w0, b0, *, order, **hyper):
+        return [*good[:2], float("nan"), float("inf"), *good[4:]]
+
+    result = run_in_process("inproc.trainer", {"train": train})
+    assert result.status == "failed" and "became nan at step 3 of 15" in result.feedback
+    assert result.plot.series["student"] == good[:2]  # cut at the NaN: JSON-safe
+    result.model_dump_json()
+
+
+def test_missing_and_crashing_trainers_are_errors_with_student_frames() -> None:
+    assert run_in_process("inproc.trainer", {}).status == "error"
+
+    def train(X, y, w0, b0, **kw):
+        return X[0] @ y  # shape error in the student's code
+
+    result = run_in_process("inproc.trainer", {"train": train})
+    assert result.status == "error" and "ValueError" in result.feedback
+    assert "test_checks_inprocess.py" in result.feedback and "grader/probes.py" not in (
+        result.feedback
+    )
+
+
+def test_own_shuffle_without_reshuffling_is_named_no_shuffle() -> None:
+    code = (TRAINERS / "correct_record_own_shuffle.py").read_text()
+    code = code.replace("shuffle=True", "shuffle=False")
+    ns: dict[str, Any] = {}
+    exec(compile(code, "unshuffled.py", "exec"), ns)
+    result = run_in_process("inproc.record", ns)
+    assert result.status == "failed" and result.diagnosis.mistake == "no_shuffle"

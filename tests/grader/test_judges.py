@@ -1,0 +1,116 @@
+"""Trusted-side judges: messages a student can act on, diagnosis only when it fits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader import judges
+from grader.evidence import Evidence
+from grader.misconceptions.trainer import linreg, reference_losses
+
+rng = np.random.default_rng(2)
+INPUTS = {
+    "X": rng.normal(size=(12, 2)),
+    "y": rng.normal(size=12),
+    "w0": np.zeros(2),
+    "b0": 0.0,
+    "lr": 0.1,
+    "batch_size": 4,
+    "epochs": 3,
+    "permutations": [rng.permutation(12) for _ in range(3)],
+}
+REF = reference_losses(INPUTS).tolist()
+
+
+def ev(**kw) -> Evidence:
+    return Evidence(check_id="t", **kw)
+
+
+@pytest.mark.parametrize(
+    ("evidence", "expected", "words"),
+    [
+        (ev(value=[1.0, 2.0]), [1.0, 2.0, 3.0], "shape (2,), expected (3,)"),
+        (ev(value=[1.0, None], meta={"finite": False}), [1.0, 2.0], "NaN or inf"),
+        (ev(value=[1.0], meta={"requires_grad": True}), [1.0], ".detach()"),
+        (ev(value=[1.0], meta={"device": "cuda:0"}), [1.0], ".cpu()"),
+        (ev(value="hello", value_type="str"), 1.0, "got a str"),
+        (ev(value=1.5), 1.0, "is 1.5; expected 1"),
+    ],
+)
+def test_close_fails_with_a_reason(evidence, expected, words):
+    verdict = judges.close(evidence, expected, what="the answer")
+    assert verdict.status == "failed" and words in verdict.feedback
+
+
+def test_close_accepts_plain_values_and_tolerances():
+    assert judges.close(np.float32(0.1), 0.1, rtol=1e-6).status == "passed"
+    assert judges.close([0.1 + 1e-3], [0.1], rtol=1e-6).status == "failed"
+
+
+def test_trajectory_names_the_mistake_and_plots_three_curves():
+    student = linreg(INPUTS, no_zero_grad=True).tolist()
+    verdict = judges.trajectory(ev(losses=student), REF, mistakes=("linreg_trainer", INPUTS))
+    assert verdict.status == "failed" and verdict.diagnosis.mistake == "no_zero_grad"
+    assert "closest known mistake: gradients accumulate" in verdict.feedback
+    assert set(verdict.plot.series) == {"student", "reference", "closest mistake"}
+
+
+def test_trajectory_names_nothing_for_an_unknown_error():
+    student = (np.asarray(REF) * 1.01).tolist()
+    verdict = judges.trajectory(ev(losses=student), REF, mistakes=("linreg_trainer", INPUTS))
+    assert verdict.status == "failed" and verdict.diagnosis.mistake is None
+    assert verdict.diagnosis.title == "matches none of the known mistakes"
+    assert set(verdict.plot.series) == {"student", "reference"}
+
+
+def test_trajectory_passes_a_float32_student_without_diagnosis():
+    student = np.asarray(REF, dtype=np.float32).tolist()
+    verdict = judges.trajectory(ev(losses=student), REF, mistakes=("linreg_trainer", INPUTS))
+    assert verdict.status == "passed" and verdict.diagnosis is None
+
+
+def _replay() -> judges.Replay:
+    return judges.Replay(12, 3, lambda perms: reference_losses({**INPUTS, "permutations": perms}))
+
+
+def test_replay_uses_the_batches_the_student_read():
+    order = [rng.permutation(12) for _ in range(3)]
+    batches = [p[i : i + 4].tolist() for p in order for i in range(0, 12, 4)]
+    student = reference_losses({**INPUTS, "permutations": order}).tolist()
+    verdict = judges.trajectory(ev(losses=student, batches=batches), None, replay=_replay())
+    assert verdict.status == "passed", verdict.feedback
+
+
+@pytest.mark.parametrize(
+    ("batches", "words"),
+    [
+        ([[0, 1, 2, 3]] * 9, "read some samples twice"),
+        ([[0, 1, 2, 3]], "read 4 samples"),
+        ([list(range(12))] * 3, "same order in every epoch"),
+    ],
+)
+def test_replay_rejects_orders_that_are_not_epochs(batches, words):
+    verdict = judges.trajectory(ev(losses=REF, batches=batches), None, replay=_replay())
+    assert verdict.status == "failed" and words in verdict.feedback
+
+
+def test_distribution_checks_counts_final_loss_and_noise():
+    losses = [2.0, 1.0, 0.6, 0.5, 0.52, 0.48]
+    ok = judges.distribution(
+        ev(losses=losses),
+        steps_per_epoch=3,
+        epochs=2,
+        final_band=(0.4, 0.6),
+        noise_band=(0.0, 0.1),
+    )
+    assert ok.status == "passed", ok.feedback
+    short = judges.distribution(
+        ev(losses=losses[:5]), steps_per_epoch=3, epochs=2, final_band=(0.4, 0.6)
+    )
+    assert short.status == "failed" and "you made 5 updates" in short.feedback
+    off = judges.distribution(
+        ev(losses=losses), steps_per_epoch=3, epochs=2, final_band=(0.0, 0.1), noise_band=(0.0, 0.1)
+    )
+    assert off.status == "failed" and off.fraction == 0.5
+    assert judges.band_from_runs([1.0, 2.0], slack=0.1) == pytest.approx((0.7, 2.3))

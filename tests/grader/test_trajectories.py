@@ -1,0 +1,66 @@
+"""Step-by-step comparison: where it diverged, in words a student can act on."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grader.trajectories import LOSS_ATOL, LOSS_RTOL, compare, distance
+
+REF = [1.0, 0.8, 0.6, 0.5, 0.45]
+
+
+def test_matching_trajectory_passes_within_float32_precision():
+    s = np.asarray(REF, dtype=np.float32).tolist()
+    cmp = compare(s, REF, rtol=LOSS_RTOL, atol=LOSS_ATOL)
+    assert cmp.matches and cmp.first_divergence is None and "all 5" in cmp.message
+
+
+def test_divergence_names_the_step_and_values():
+    cmp = compare([1.0, 0.8, 0.7, 0.6, 0.5], REF)
+    assert not cmp.matches and cmp.first_divergence == 2
+    assert cmp.message == "diverged at step 3 of 5: loss 0.7 vs reference 0.6"
+    assert (cmp.student_value, cmp.reference_value) == (0.7, 0.6)
+
+
+def test_different_lengths_point_at_batching():
+    cmp = compare([*REF, 0.44], REF)
+    assert not cmp.matches and cmp.first_divergence == 5
+    assert "you made 6 steps" in cmp.message and "drop_last" in cmp.message
+    assert "the first 5 values agree" in cmp.message
+
+
+def test_nan_is_named():
+    cmp = compare([1.0, 0.8, math.nan, math.nan, math.nan], REF)
+    assert cmp.first_divergence == 2 and "became nan at step 3" in cmp.message
+    assert cmp.max_rel_error == math.inf
+
+
+def test_an_identical_nan_is_not_a_divergence():
+    assert compare([1.0, math.nan], [1.0, math.nan]).matches
+
+
+finite = st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=False)
+
+
+@given(st.lists(finite, min_size=1, max_size=30))
+def test_distance_is_zero_to_itself_and_scale_free(xs):
+    assert distance(xs, xs) == 0.0
+    ys = [x * 1.001 for x in xs]
+    assert distance([3 * y for y in ys], [3 * x for x in xs]) == distance(ys, xs) or math.isclose(
+        distance([3 * y for y in ys], [3 * x for x in xs]), distance(ys, xs), rel_tol=1e-9
+    )
+    assert distance(ys, xs) <= 1.001e-3 + 1e-12
+
+
+def test_distance_of_different_lengths_or_new_nans_is_infinite():
+    assert distance([1.0], [1.0, 2.0]) == math.inf
+    assert distance([1.0, math.nan], [1.0, 2.0]) == math.inf
+
+
+def test_distance_does_not_blow_up_near_zero():
+    ref = [1.0, -1.0, 1e-12]
+    assert distance([1.0, -1.0, 1e-7], ref) < 1e-3  # a float32 rounding at a zero crossing
