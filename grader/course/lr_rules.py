@@ -138,7 +138,7 @@ def _range_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
         permutations=RANGE["permutations"],
         lr_schedule=lambda step: RANGE_HYPER["lr_start"] * gamma**step,
     )
-    lrs = (ev.value or {}).get("lrs") if isinstance(ev.value, dict) else None
+    lrs = ev.lrs
     if lrs is None:
         return Verdict("failed", 'return a dict with keys "lrs" and "losses"')
     return judges.all_of(
