@@ -1,13 +1,16 @@
-"""Mini-batch SGD for mean-squared-error linear regression, on a given batch order.
+"""Mini-batch SGD for mean-squared-error linear regression, on a batch order the caller picks.
 
-Loss of a batch: mean over its samples of (x . w + b - y)^2 (no 1/2, like torch.nn.MSELoss).
-Each epoch reads ``permutations[epoch]`` in consecutive batches of ``batch_size``
-(``batch_size = N`` is batch GD, ``1`` is SGD). With ``accumulation_steps = k`` the
-gradients of k consecutive micro-batches, each of loss / k, are summed before one optimizer
-step; a trailing group of fewer than k micro-batches at the end of an epoch still steps,
-with the same 1/k factor (the usual ``if (i + 1) % k == 0 or last`` loop). The optimizer is
-torch.optim.SGD over (w, b): weight decay and momentum apply to both. ``lr_schedule`` maps
-the update index (0, 1, ...) to the learning rate of that update.
+Loss of a batch B: L_B = (1/|B|) sum_{i in B} (x_i . w + b - y_i)^2, the plain mean with no
+1/2 (as torch.nn.MSELoss). Epoch e reads ``permutations[e]`` in consecutive slices of
+``batch_size`` (``reference.batching.batches``; N is batch GD, 1 is SGD); a short last slice
+is kept, or dropped with ``drop_last``. With ``accumulation_steps = k`` the gradients of k
+consecutive micro-batches, each of L_B / k, are summed before one optimizer step. Groups do
+not span epochs: a trailing group of fewer than k micro-batches still steps, with the same
+1/k (the usual ``if (i + 1) % k == 0 or i + 1 == len(loader)`` loop). The optimizer is
+torch.optim.SGD over the one vector (w, b) (``reference.optim``): weight decay and momentum
+act on w and b alike. Update t (0, 1, ... over the whole run) uses ``lr_schedule(t)``, the
+rate itself, or ``lr`` when there is no schedule (torch: LambdaLR(opt, lambda t:
+lr_schedule(t) / lr), stepped after every optimizer step).
 """
 
 from __future__ import annotations
@@ -19,47 +22,81 @@ import numpy as np
 
 from reference import _checks
 from reference.batching import batches
-from reference.optim import sgd_step, validate
+from reference.optim import sgd_step
 
 
 @dataclass(frozen=True)
 class Trajectory:
-    """What a training run did, step by step."""
+    """What a training run did, step by step; every array is read-only."""
 
     step_losses: np.ndarray
-    """Loss of each (micro-)batch, computed before the update it contributes to."""
+    """Loss of each micro-batch at the parameters before the update it contributes to."""
     epoch_losses: np.ndarray
-    """Full-data loss after each epoch."""
+    """Full-data loss after each epoch's last update, one per epoch."""
     lrs: np.ndarray
-    """Learning rate of each optimizer update."""
+    """Learning rate of each optimizer update, in order."""
     w: np.ndarray
-    """Final weights."""
+    """Final weights, shape (d,)."""
     b: float
     """Final bias."""
     n_updates: int
-    """Optimizer steps taken."""
+    """Optimizer steps taken (len(lrs))."""
 
 
 def mse(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float) -> float:
-    """Mean squared error of the linear model on (X, y)."""
+    """L = (1/n) sum_i (x_i . w + b - y_i)^2 over the n rows of X (no 1/2)."""
     return float(np.mean((X @ w + b - y) ** 2))
 
 
-def mse_gradient(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float):
-    """Gradient of ``mse`` with respect to (w, b): (2/n) X^T r and (2/n) sum r."""
+def mse_gradient(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float) -> tuple[np.ndarray, float]:
+    """Gradient of ``mse``: with r = X w + b - y, dL/dw = (2/n) X^T r and dL/db = (2/n) sum r."""
     r = X @ w + b - y
     return 2.0 * X.T @ r / len(y), 2.0 * float(np.sum(r)) / len(y)
 
 
-def _data(X: object, y: object, w0: object, b0: float) -> tuple:
+def linear_problem(
+    X: object, y: object, w: object, b: object, *, w_name: str = "w0", b_name: str = "b0"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Finite float64 X (N >= 1, d), y (N,), w (d values, any shape), scalar b; else ValueError
+    naming the argument (w and b as ``w_name`` and ``b_name``)."""
     X = _checks.finite_array("X", X)
+    if X.ndim != 2 or len(X) == 0:
+        raise ValueError(f"X must be a 2-D array (N, d) with N >= 1, got shape {X.shape}")
     y = _checks.finite_array("y", y)
-    w = _checks.finite_array("w0", w0).reshape(-1)
-    if X.ndim != 2 or y.shape != (len(X),):
-        raise ValueError(f"X must be (N, d) and y (N,), got {X.shape} and {y.shape}")
+    if y.shape != (len(X),):
+        raise ValueError(f"y must have shape ({len(X)},) to match X, got {y.shape}")
+    w = _checks.finite_array(w_name, w).reshape(-1)
     if w.shape != (X.shape[1],):
-        raise ValueError(f"w0 must have shape ({X.shape[1]},), got {w.shape}")
-    return X, y, w, float(_checks.finite_array("b0", b0))
+        raise ValueError(f"{w_name} must hold {X.shape[1]} values (one per column of X)")
+    b = _checks.finite_array(b_name, b).reshape(-1)
+    if b.shape != (1,):
+        raise ValueError(f"{b_name} must be a single number, got {b.size} values")
+    return X, y, w, float(b[0])
+
+
+def _permutation(permutations: Sequence[np.ndarray], epoch: int, n: int) -> np.ndarray:
+    """permutations[epoch] as an index array, checked to be a permutation of range(n)."""
+    perm = np.asarray(permutations[epoch])
+    if perm.dtype.kind not in "iu" or not np.array_equal(np.sort(perm), np.arange(n)):
+        raise ValueError(f"permutations[{epoch}] must be an integer permutation of range({n})")
+    return perm
+
+
+def _frozen(values: object) -> np.ndarray:
+    """A read-only float64 copy of ``values``."""
+    arr = np.array(values, dtype=np.float64)
+    arr.setflags(write=False)
+    return arr
+
+
+def _rate(lr: float, lr_schedule: Callable[[int], float] | None, t: int) -> float:
+    """lr when there is no schedule, else lr_schedule(t), checked to be finite and >= 0."""
+    if lr_schedule is None:
+        return lr
+    rate = float(lr_schedule(t))
+    if not np.isfinite(rate) or rate < 0:
+        raise ValueError(f"lr_schedule({t}) must be a finite number >= 0, got {rate!r}")
+    return rate
 
 
 def train_linear_regression(
@@ -78,42 +115,53 @@ def train_linear_regression(
     lr_schedule: Callable[[int], float] | None = None,
     drop_last: bool = False,
 ) -> Trajectory:
-    """Train by mini-batch SGD on the given per-epoch permutations; see the module docstring."""
-    X, y, w, b = _data(X, y, w0, b0)
-    _checks.positive("lr", lr)
+    """Mini-batch SGD on L_B = mean_B (x . w + b - y)^2 from (w0, b0); see the module docstring.
+
+    Per optimizer update t: g = sum over its (up to k) micro-batches B of grad(L_B) / k, then
+    (w, b) <- sgd_step((w, b), g, buf, lr=rate_t, momentum, weight_decay). Needs
+    1 <= batch_size <= N, epochs >= 1, at least ``epochs`` permutations (extra ones are
+    unused), lr, momentum, weight_decay finite and >= 0; otherwise ValueError naming the
+    argument. The inputs are not modified.
+    """
+    X, y, w, b = linear_problem(X, y, w0, b0)
+    lr = _checks.non_negative("lr", lr)
     _checks.count("batch_size", batch_size, minimum=1)
+    if batch_size > len(X):
+        raise ValueError(f"batch_size must be <= N = {len(X)}, got {batch_size}")
     _checks.count("epochs", epochs, minimum=1)
-    _checks.count("accumulation_steps", accumulation_steps, minimum=1)
-    validate(lr=lr, momentum=momentum, dampening=0.0, nesterov=False, weight_decay=weight_decay)
+    k = _checks.count("accumulation_steps", accumulation_steps, minimum=1)
+    momentum = _checks.non_negative("momentum", momentum)
+    weight_decay = _checks.non_negative("weight_decay", weight_decay)
+    if lr_schedule is not None and not callable(lr_schedule):
+        raise ValueError(f"lr_schedule must be None or a callable, got {lr_schedule!r}")
     if len(permutations) < epochs:
         raise ValueError(f"permutations has {len(permutations)} entries, need epochs={epochs}")
+    orders = [_permutation(permutations, epoch, len(X)) for epoch in range(epochs)]
     theta, buf = np.append(w, b), None
-    step_losses, epoch_losses, lrs = [], [], []
-    k = accumulation_steps
-    for epoch in range(epochs):
-        perm = np.asarray(permutations[epoch])
-        if sorted(perm.tolist()) != list(range(len(X))):
-            raise ValueError(f"permutations[{epoch}] is not a permutation of range({len(X)})")
-        micro = batches(perm, batch_size, drop_last=drop_last)
+    step_losses, epoch_losses, lrs = [], [], []  # per micro-batch, per epoch, per update
+    for order in orders:
+        # 1. cut this epoch's permutation into micro-batches
+        micro = batches(order, batch_size, drop_last=drop_last)
         for start in range(0, len(micro), k):
-            # 1. accumulate loss/k gradients over up to k micro-batches
+            # 2. sum the gradients of loss / k over up to k micro-batches, recording each loss
             grad = np.zeros_like(theta)
             for idx in micro[start : start + k]:
                 step_losses.append(mse(X[idx], y[idx], theta[:-1], theta[-1]))
                 gw, gb = mse_gradient(X[idx], y[idx], theta[:-1], theta[-1])
                 grad += np.append(gw, gb) / k
-            # 2. one SGD step at the scheduled learning rate
-            rate = lr if lr_schedule is None else float(lr_schedule(len(lrs)))
+            # 3. one SGD step at this update's learning rate
+            rate = _rate(lr, lr_schedule, len(lrs))
             lrs.append(rate)
             theta, buf = sgd_step(
                 theta, grad, buf, lr=rate, momentum=momentum, weight_decay=weight_decay
             )
+        # 4. full-data loss at the end of the epoch
         epoch_losses.append(mse(X, y, theta[:-1], theta[-1]))
     return Trajectory(
-        step_losses=np.asarray(step_losses),
-        epoch_losses=np.asarray(epoch_losses),
-        lrs=np.asarray(lrs),
-        w=theta[:-1],
+        step_losses=_frozen(step_losses),
+        epoch_losses=_frozen(epoch_losses),
+        lrs=_frozen(lrs),
+        w=_frozen(theta[:-1]),
         b=float(theta[-1]),
         n_updates=len(lrs),
     )
