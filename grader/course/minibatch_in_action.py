@@ -54,6 +54,7 @@ def _reference_losses(hyper: dict, orders: list[np.ndarray]) -> np.ndarray:
         batch_size=hyper["batch_size"],
         epochs=hyper["epochs"],
         permutations=orders,
+        seed=hyper["seed"],
     ).step_losses
 
 
@@ -126,6 +127,7 @@ def _sweep_bands() -> dict[int, float]:
                 batch_size=b,
                 epochs=SWEEP["epochs"],
                 permutations=[rng.permutation(150) for _ in range(SWEEP["epochs"])],
+                seed=SWEEP["seed"],
             )
             accs.append(run.epoch_accuracy[-1])
         low[b] = max(0.0, min(accs) - SWEEP_SLACK)
