@@ -68,6 +68,23 @@ def autograde(
 
 
 @app.command()
+def grade(
+    notebook: Annotated[Path, typer.Argument(help="The student's notebook.")],
+    assignment: Annotated[str, typer.Option(help="Assignment name.")],
+    source: Annotated[Path | None, typer.Option(help="Source notebook (default: shipped).")] = None,
+    out: Annotated[Path, typer.Option(help="Folder for results.json / feedback.")] = Path("."),
+    github_output: Annotated[
+        Path | None, typer.Option(help="Append result=<base64> here ($GITHUB_OUTPUT).")
+    ] = None,
+) -> None:
+    """Grade one notebook (a student repository's CI): results, feedback, Classroom output."""
+    from grader.single import grade_single
+
+    result = grade_single(notebook, assignment, source=source, out=out, github_output=github_output)
+    typer.echo(f"{result.student}: {result.score:g}/{result.max_score:g} ({result.execution})")
+
+
+@app.command()
 def check(notebook: Annotated[Path, typer.Argument(help="Your notebook.")]) -> None:
     """Run the public self-checks of a notebook (no hidden test is revealed)."""
     from grader.selfcheck import run_public_checks
