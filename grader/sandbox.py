@@ -103,8 +103,9 @@ class ExecutionRecord(BaseModel):
 class _Zygote:
     """One warm worker process and its pipes."""
 
-    def __init__(self, home: str) -> None:
+    def __init__(self, home: str, drop_uid: bool = False) -> None:
         env = {
+            "GDGRADE_DROP_UID": "1" if drop_uid else "0",
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "LANG": "C.UTF-8",
             "HOME": home,
@@ -183,8 +184,16 @@ class _Zygote:
 class Sandbox:
     """A pool of warm workers; ``run`` is thread-safe (one job per worker at a time)."""
 
-    def __init__(self, workers: int = 1, limits: SandboxLimits | None = None) -> None:
+    def __init__(
+        self, workers: int = 1, limits: SandboxLimits | None = None, *, drop_uid: bool = False
+    ) -> None:
+        """Start ``workers`` warm zygotes (blocks until they are ready).
+
+        ``drop_uid``: when running as root, run each submission as an unprivileged uid of
+        its own with RLIMIT_NPROC (ignored when that uid could not read the Python install).
+        """
         self.limits = limits or SandboxLimits()
+        self._drop_uid = drop_uid
         self._home = tempfile.mkdtemp(prefix="gdgrade-worker-")
         os.makedirs(os.path.join(self._home, "tmp"))
         for path in (self._home, os.path.join(self._home, "tmp")):
@@ -194,7 +203,7 @@ class Sandbox:
         self._lock = threading.Lock()
         self._closed = False
         try:
-            zygotes = [_Zygote(self._home) for _ in range(max(1, workers))]
+            zygotes = [_Zygote(self._home, self._drop_uid) for _ in range(max(1, workers))]
             self._all.extend(zygotes)
             for z in zygotes:
                 z.wait_ready()
@@ -272,7 +281,7 @@ class Sandbox:
                 self._all.remove(old)
             if self._closed:
                 return None
-        new = _Zygote(self._home)
+        new = _Zygote(self._home, self._drop_uid)
         try:
             new.wait_ready()
         except WorkerStartError:

@@ -9,9 +9,9 @@ For each job it forks a child that, before any student code runs:
 
 1. starts its own session (so its process group can be killed as a whole);
 2. sets resource limits: address space (the warm size plus ``memory_mb``), file size,
-   CPU seconds, open files, no core files; as root it also drops to an unprivileged uid
-   of its own (``UID_BASE + zygote pid``) with a process limit, which bounds fork bombs
-   and lets the zygote kill every process the submission started, even escaped ones;
+   CPU seconds, open files, no core files; with ``drop_uid`` (root only) it also drops to
+   an unprivileged uid of its own (``UID_BASE + zygote pid``) with a process limit, which
+   bounds fork bombs and lets the zygote kill every process the submission started;
 3. moves into a fresh scratch directory (removed afterwards) with a scrubbed environment
    and stdin/stdout/stderr on /dev/null;
 4. removes trusted modules from ``sys.modules`` and installs ``TrustedModuleBlocker``.
@@ -186,13 +186,14 @@ def _can_run_as(uid: int) -> bool:
 def child_uid() -> int | None:
     """The uid children of this zygote run as; None: they keep the zygote's uid.
 
-    Only a root zygote can switch, and only when the unprivileged uid can still read the
-    Python installation (a Python under a private home directory cannot be read).
+    Opt-in (``Sandbox(drop_uid=True)`` sets ``GDGRADE_DROP_UID=1``). Only a root zygote can
+    switch, and only when the unprivileged uid can still read the Python installation (a
+    Python under a private home directory such as /root/.pyenv cannot be read).
     """
     global _CHILD_UID
     if _CHILD_UID is None:
         uid = UID_BASE + os.getpid()
-        wanted = os.geteuid() == 0 and os.environ.get("GDGRADE_DROP_UID", "1") != "0"
+        wanted = os.geteuid() == 0 and os.environ.get("GDGRADE_DROP_UID") == "1"
         _CHILD_UID = uid if wanted and _can_run_as(uid) else -1
     return _CHILD_UID if _CHILD_UID >= 0 else None
 
