@@ -108,7 +108,7 @@ def plot(summary: QuizSummaryResult, path: Path) -> Path:
     ax.barh(names, values, color=["#c0392b" if v < 50 else "#2e86c1" for v in values])
     ax.set_xlim(0, 100)
     ax.set_xlabel("percent of points earned")
-    ax.set_title(f"{summary.title} ({summary.students} students)")
+    ax.set_title(f"{summary.title}\n{summary.students} students", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
