@@ -30,3 +30,7 @@ class UnknownCheckError(GraderError):
 
 class ConfigError(GraderError):
     """A course, assignment or quiz file is malformed (the message names file, line, field)."""
+
+
+class WorkerStartError(SandboxError):
+    """A sandbox worker process could not be started (or did not finish warming up)."""

@@ -1,25 +1,46 @@
 """Run a submission's cells in an isolated, warm worker; get back records and Evidence.
 
-``Sandbox(workers=N)`` starts N zygote processes (``grader.worker``) that have torch
-imported and exercised; ``run`` sends one job to a free zygote, which forks a fresh child
-for it. A job that crashes, hangs or exhausts memory comes back as an ExecutionRecord that
-says so; a zygote that dies is replaced and the next job runs normally.
+``Sandbox(workers=N)`` starts N zygote processes (``python -m grader.worker``) that have
+torch imported and exercised; ``run`` sends one job to a free zygote, which forks a fresh,
+confined child for it (see ``grader.worker``). Whatever the student's code does (raise,
+loop, sleep, exit the process, exhaust memory, flood the output), ``run`` returns an
+``ExecutionRecord`` that says what happened, and the next submission runs normally. A
+zygote that dies or stops answering is replaced.
+
+Only JSON crosses the boundary: cell outputs as nbformat v4 dicts, Evidence validated here
+with pydantic. A check whose probe never ran (the notebook died first) gets an Evidence
+with an error saying why, so its judge scores zero with that message.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
+import select
+import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from grader.errors import SandboxError
-from grader.evidence import Evidence, ProbeRequest
+from grader.errors import SandboxError, WorkerStartError
+from grader.evidence import ErrorInfo, Evidence, ProbeRequest
+
+ROOT = Path(__file__).resolve().parent.parent
+"""Directory holding the ``grader`` package; the zygote starts there (not a PYTHONPATH)."""
+START_TIMEOUT = 180.0
+"""Seconds a zygote may take to import torch and warm up."""
+ANSWER_MARGIN = 30.0
+"""Seconds beyond the total limit the parent waits for a zygote before replacing it."""
+MEMORY_ERRORS = ("MemoryError", "_ArrayMemoryError", "OutOfMemoryError")
+MEMORY_TEXT = ("can't allocate memory", "DefaultCPUAllocator", "Cannot allocate memory")
 
 
 class SandboxLimits(BaseModel):
@@ -27,14 +48,16 @@ class SandboxLimits(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    cell_timeout: float = 60.0
+    cell_timeout: float = Field(30.0, gt=0)
     """Seconds one cell (or one probe) may run."""
-    total_timeout: float = 600.0
+    total_timeout: float = Field(300.0, gt=0)
     """Seconds the whole notebook, probes included, may run."""
-    memory_mb: int = 4096
+    memory_mb: int = Field(4096, gt=0)
     """Address space the student's code may add to the warm worker, in MiB."""
-    output_bytes: int = 200_000
-    """Characters of captured output kept per stream and cell."""
+    output_bytes: int = Field(200_000, ge=0)
+    """Characters of output (text, images as base64) kept per cell."""
+    total_output_bytes: int = Field(2_000_000, ge=0)
+    """Characters of output kept for the whole notebook."""
 
 
 class CellRecord(BaseModel):
@@ -42,12 +65,19 @@ class CellRecord(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    status: Literal["ok", "error", "timeout"]
-    """ok, raised an exception, or stopped at the time limit."""
+    index: int = 0
+    """Position of the cell in the list given to ``Sandbox.run``."""
+    status: Literal["ok", "error", "timeout", "skipped"]
+    """ok; raised an exception; stopped at the time limit; never ran (the notebook died
+    or was stopped before it)."""
     outputs: list[dict[str, Any]] = Field(default_factory=list)
-    """nbformat v4 output dicts (stream, display_data, execute_result, error)."""
+    """nbformat v4 output dicts (stream, display_data incl. image/png, execute_result,
+    error), capped by ``SandboxLimits.output_bytes`` with a note when cut."""
     seconds: float = 0.0
     """Wall time of the cell."""
+
+
+ExecutionStatus = Literal["ok", "error", "timeout", "memory", "crashed"]
 
 
 class ExecutionRecord(BaseModel):
@@ -55,65 +85,137 @@ class ExecutionRecord(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    status: Literal["ok", "error", "timeout", "memory", "crashed"]
-    """ok; a cell raised; a limit stopped it; it ran out of memory; the process died."""
+    status: ExecutionStatus
+    """ok; a cell raised; a limit stopped a cell or the notebook; it ran out of memory;
+    the process died (exit code or signal in the message)."""
     message: str = ""
-    """What happened, for the student."""
+    """What happened, for the student ("" when ok)."""
     cells: list[CellRecord] = Field(default_factory=list)
-    """One record per cell that ran, in order."""
+    """One record per cell given, in order (``skipped`` for those that never ran)."""
     evidence: list[Evidence] = Field(default_factory=list)
-    """Validated Evidence for each probe that finished."""
+    """One Evidence per request, in order; an error Evidence where the probe could not run."""
     seconds: float = 0.0
-    """Wall time in the worker."""
+    """Wall time of ``run``, queueing for a free worker excluded."""
     overhead_seconds: float = 0.0
-    """Time beyond the cells and probes themselves (fork, transfer, validation)."""
-
-
-_MEMORY_ERRORS = ("MemoryError", "_ArrayMemoryError", "OutOfMemoryError")
+    """``seconds`` minus the time in the cells and probes (fork, transfer, validation)."""
 
 
 class _Zygote:
     """One warm worker process and its pipes."""
 
-    def __init__(self) -> None:
-        env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "HOME", "PYTHONPATH")}
-        env.update({"OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"})
+    def __init__(self, home: str, drop_uid: bool = False) -> None:
+        env = {
+            "GDGRADE_DROP_UID": "1" if drop_uid else "0",
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "HOME": home,
+            "IPYTHONDIR": os.path.join(home, "ipython"),
+            "MPLCONFIGDIR": os.path.join(home, "mpl"),
+            "MPLBACKEND": "Agg",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "PYTHONHASHSEED": "0",
+            "PYTHONNOUSERSITE": "1",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONUNBUFFERED": "1",
+            "TMPDIR": os.path.join(home, "tmp"),  # scratch dirs: removed with the sandbox
+        }
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "grader.worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=env,
-            text=True,
+            cwd=ROOT,
         )
-        ready = self.proc.stdout.readline() if self.proc.stdout else ""
-        if not ready:
-            raise SandboxError("the sandbox worker failed to start")
-        self.warmup_seconds = float(json.loads(ready)["seconds"])
+        self.warmup_seconds = 0.0
 
-    def ask(self, job: dict[str, Any]) -> dict[str, Any]:
-        assert self.proc.stdin and self.proc.stdout
-        self.proc.stdin.write(json.dumps(job) + "\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        if not line:
-            raise SandboxError("the sandbox worker died")
+    def wait_ready(self) -> None:
+        """Block until the zygote has warmed up; WorkerStartError if it does not."""
+        line = self._readline(time.monotonic() + START_TIMEOUT)
+        if line is None:
+            self.close()
+            raise WorkerStartError(
+                f"the sandbox worker did not start (exit code {self.proc.returncode}); "
+                f"try `{sys.executable} -m grader.worker` to see why"
+            )
+        self.warmup_seconds = float(json.loads(line)["seconds"])
+
+    def _readline(self, deadline: float) -> bytes | None:
+        """One line from the zygote, or None when it died or the deadline passed."""
+        assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        buf = b""
+        while not buf.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                self.proc.wait()
+                return None
+            buf += chunk
+        return buf
+
+    def ask(self, job: dict[str, Any], wait: float) -> dict[str, Any]:
+        """Send a job and wait for the answer; SandboxError when the zygote fails."""
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(json.dumps(job).encode() + b"\n")
+            self.proc.stdin.flush()
+        except OSError:
+            raise SandboxError("the sandbox worker died before the notebook ran") from None
+        line = self._readline(time.monotonic() + wait)
+        if line is None:
+            raise SandboxError("the sandbox worker died or stopped answering")
         return json.loads(line)
 
     def close(self) -> None:
+        """Stop the zygote (its children are killed with it by their own watchdog)."""
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
 
 
 class Sandbox:
     """A pool of warm workers; ``run`` is thread-safe (one job per worker at a time)."""
 
-    def __init__(self, workers: int = 1, limits: SandboxLimits | None = None) -> None:
+    def __init__(
+        self, workers: int = 1, limits: SandboxLimits | None = None, *, drop_uid: bool = False
+    ) -> None:
+        """Start ``workers`` warm zygotes (blocks until they are ready).
+
+        ``drop_uid``: when running as root, run each submission as an unprivileged uid of
+        its own with RLIMIT_NPROC (ignored when that uid could not read the Python install).
+        """
         self.limits = limits or SandboxLimits()
+        self._drop_uid = drop_uid
+        self._home = tempfile.mkdtemp(prefix="gdgrade-worker-")
+        os.makedirs(os.path.join(self._home, "tmp"))
+        for path in (self._home, os.path.join(self._home, "tmp")):
+            os.chmod(path, 0o711)  # a child running as its own uid can reach its scratch dir
         self._free: queue.Queue[_Zygote] = queue.Queue()
-        for _ in range(max(1, workers)):
-            self._free.put(_Zygote())
+        self._all: list[_Zygote] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        try:
+            zygotes = [_Zygote(self._home, self._drop_uid) for _ in range(max(1, workers))]
+            self._all.extend(zygotes)
+            for z in zygotes:
+                z.wait_ready()
+                self._free.put(z)
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def workers(self) -> int:
+        """Number of worker slots."""
+        return len(self._all)
 
     def __enter__(self) -> Sandbox:
         return self
@@ -122,9 +224,13 @@ class Sandbox:
         self.close()
 
     def close(self) -> None:
-        """Stop every worker."""
-        while not self._free.empty():
-            self._free.get_nowait().close()
+        """Stop every worker and remove their home directory."""
+        with self._lock:
+            self._closed = True
+            zygotes, self._all = self._all, []
+        for z in zygotes:
+            z.close()
+        shutil.rmtree(self._home, ignore_errors=True)
 
     def run(
         self,
@@ -133,56 +239,205 @@ class Sandbox:
         *,
         limits: SandboxLimits | None = None,
     ) -> ExecutionRecord:
-        """Run cells then probes in a fresh child of a warm worker."""
+        """Run the cells, then one probe per request, in a fresh child of a warm worker."""
         lim = limits or self.limits
         job = {
-            "cells": cells,
+            "cells": list(cells),
             "requests": [r.model_dump(mode="json") for r in requests],
             "limits": lim.model_dump(),
         }
+        zygote: _Zygote | None = self._take()
         start = time.perf_counter()
-        zygote = self._free.get()
+        if zygote.proc.poll() is not None:  # died between jobs: not this notebook's doing
+            zygote = self._replace(zygote)
+            if zygote is None:
+                raise SandboxError("a sandbox worker died and could not be restarted")
         try:
-            raw = zygote.ask(job)
+            raw = zygote.ask(job, lim.total_timeout + ANSWER_MARGIN)
         except SandboxError as exc:
-            zygote.close()
-            zygote = _Zygote()
-            raw = {"status": "crashed", "message": str(exc), "cells": [], "evidence": []}
+            raw = {"worker_failed": str(exc)}
+            zygote = self._replace(zygote)
         finally:
-            self._free.put(zygote)
-        return _record(raw, lim, time.perf_counter() - start)
+            if zygote is not None:
+                self._free.put(zygote)
+        return build_record(raw, cells, requests, lim, time.perf_counter() - start)
+
+    def _take(self) -> _Zygote:
+        """A free zygote; SandboxError when the sandbox is closed or has none left."""
+        while True:
+            with self._lock:
+                if self._closed or not self._all:
+                    raise SandboxError("the sandbox is closed or has no worker left")
+            try:
+                return self._free.get(timeout=1.0)
+            except queue.Empty:
+                continue
+
+    def _replace(self, old: _Zygote) -> _Zygote | None:
+        """A fresh zygote in place of a failed one (None if closed or it fails to start)."""
+        old.close()
+        with self._lock:
+            if old in self._all:
+                self._all.remove(old)
+            if self._closed:
+                return None
+        new = _Zygote(self._home, self._drop_uid)
+        try:
+            new.wait_ready()
+        except WorkerStartError:
+            return None
+        with self._lock:
+            if self._closed:
+                new.close()
+                return None
+            self._all.append(new)
+        return new
 
 
-def _record(raw: dict[str, Any], limits: SandboxLimits, wall: float) -> ExecutionRecord:
-    """Validate the worker's answer; evidence that does not validate is dropped."""
-    cells = [CellRecord.model_validate(c) for c in raw.get("cells", [])]
-    evidence = []
+# -- interpreting the worker's facts ----------------------------------------------------
+
+
+def _is_memory_error(out: dict[str, Any]) -> bool:
+    text = str(out.get("evalue", ""))
+    return out.get("ename") in MEMORY_ERRORS or any(t in text for t in MEMORY_TEXT)
+
+
+def _where(phase: dict[str, Any]) -> str:
+    if phase.get("phase") == "cell":
+        return f"code cell {int(phase['cell']) + 1}"
+    if phase.get("phase") == "probe":
+        return f"the check '{phase['check_id']}'"
+    return "the notebook"
+
+
+def _stopped(raw: dict[str, Any], lim: SandboxLimits) -> tuple[ExecutionStatus, str] | None:
+    """Status and message when the child did not finish on its own; None when it did."""
+    if "worker_failed" in raw:
+        return "crashed", f"the grading worker failed: {raw['worker_failed']}"
+    killed, phase = raw.get("killed"), raw.get("phase", {})
+    if killed is not None:
+        reason = killed.get("reason")
+        if reason == "total_timeout":
+            return "timeout", (
+                f"the notebook ran longer than its total limit of {lim.total_timeout:g} s and "
+                f"was stopped during {_where(killed)}"
+            )
+        if reason == "timeout":
+            return "timeout", (
+                f"{_where(killed)} ran longer than {lim.cell_timeout:g} s and was stopped"
+            )
+        return "crashed", f"the notebook's process broke the grading protocol ({killed['detail']})"
+    if raw.get("ended"):
+        return None
+    where = _where(phase)
+    sig, code = raw.get("signal"), raw.get("exit_code")
+    if sig == "SIGKILL":
+        return "memory", (
+            f"the notebook's process was killed during {where} (SIGKILL), most likely "
+            f"for using too much memory (limit {lim.memory_mb} MiB)"
+        )
+    if sig == "SIGXCPU":
+        return "timeout", f"the notebook used more CPU time than allowed during {where}"
+    if sig is not None:
+        return "crashed", f"the notebook's process was killed by {sig} during {where}"
+    return "crashed", (
+        f"the notebook's process exited with exit code {code} during {where}: do not call "
+        "os._exit() or end the process in a notebook"
+    )
+
+
+def _cell_records(raw: dict[str, Any], n: int, stop: tuple[str, str] | None) -> list[CellRecord]:
+    """A record per cell: those that ran, the one that was running, the skipped rest."""
+    ran = [CellRecord.model_validate(c) for c in raw.get("cells", [])][:n]
+    records = [r.model_copy(update={"index": i}) for i, r in enumerate(ran)]
+    if len(records) < n and stop is not None:
+        status, message = stop
+        phase = raw.get("phase", {})
+        if phase.get("phase") == "cell" and int(phase.get("cell", -1)) == len(records):
+            error = {
+                "output_type": "error",
+                "ename": "CellTimeout" if status == "timeout" else "KernelDied",
+                "evalue": message,
+                "traceback": [],
+            }
+            cell_status = "timeout" if status == "timeout" else "error"
+            records.append(
+                CellRecord(
+                    index=len(records),
+                    status=cell_status,
+                    outputs=[error],
+                    seconds=float(raw.get("phase_seconds", 0.0)),
+                )
+            )
+    records.extend(CellRecord(index=i, status="skipped") for i in range(len(records), n))
+    return records
+
+
+def _summary(cells: list[CellRecord], lim: SandboxLimits) -> tuple[ExecutionStatus, str]:
+    """Status and message of a notebook whose process finished."""
+    failed = [c for c in cells if c.status in ("error", "timeout")]
+    if not failed:
+        return "ok", ""
+    first = failed[0]
+    more = f" ({len(failed) - 1} more cells failed)" if len(failed) > 1 else ""
+    where = f"code cell {first.index + 1}"
+    error = next((o for o in first.outputs if o.get("output_type") == "error"), {})
+    if first.status == "timeout":
+        return "timeout", f"{where} ran longer than {lim.cell_timeout:g} s and was stopped{more}"
+    if _is_memory_error(error):
+        return "memory", f"{where} ran out of memory (limit {lim.memory_mb} MiB){more}"
+    return "error", f"{where} raised {error.get('ename')}: {str(error.get('evalue'))[:300]}{more}"
+
+
+_VERB = {"crashed": "crashed", "timeout": "timed out", "memory": "ran out of memory"}
+
+
+def _evidence(
+    raw: dict[str, Any], requests: list[ProbeRequest], status: str, message: str
+) -> list[Evidence]:
+    """Validated Evidence in request order; an error Evidence where a probe did not run."""
+    got: dict[str, Evidence] = {}
     for item in raw.get("evidence", []):
         try:
-            evidence.append(Evidence.model_validate(item))
-        except ValidationError:
+            ev = Evidence.model_validate(item)
+        except ValidationError as exc:
+            cid = item.get("check_id") if isinstance(item, dict) else None
+            if isinstance(cid, str):
+                err = ErrorInfo(type="InvalidEvidence", message=str(exc).splitlines()[0])
+                got.setdefault(cid, Evidence(check_id=cid, error=err))
             continue
-    status, message = raw.get("status", "crashed"), raw.get("message", "")
-    errors = [
-        (i, o) for i, c in enumerate(cells) for o in c.outputs if o.get("output_type") == "error"
-    ]
-    late = next((i for i, c in enumerate(cells) if c.status == "timeout"), None)
-    if status == "ok" and late is not None:
-        status = "timeout"
-        message = f"cell {late + 1} ran longer than {limits.cell_timeout:g} s and was stopped"
-    elif status == "ok" and errors:
-        i, out = errors[0]
-        if out.get("ename") in _MEMORY_ERRORS or "can't allocate memory" in out.get("evalue", ""):
-            status = "memory"
-            message = f"cell {i + 1} ran out of memory (limit {limits.memory_mb} MiB)"
-        else:
-            status = "error"
-            message = f"cell {i + 1} raised {out.get('ename')}: {out.get('evalue', '')[:300]}"
-    busy = sum(c.seconds for c in cells) + sum(e.seconds for e in evidence)
+        got.setdefault(ev.check_id, ev)
+    verb = _VERB.get(status, "stopped")
+    out = []
+    for request in requests:
+        ev = got.get(request.check_id)
+        if ev is None:
+            err = ErrorInfo(
+                type="NotRun",
+                message=f"the notebook {verb} before this check could run: {message}",
+            )
+            ev = Evidence(check_id=request.check_id, error=err, meta={"not_run": True})
+        out.append(ev)
+    return out
+
+
+def build_record(
+    raw: dict[str, Any],
+    cells: list[str],
+    requests: list[ProbeRequest],
+    lim: SandboxLimits,
+    wall: float,
+) -> ExecutionRecord:
+    """The ExecutionRecord for the worker's raw facts about one job."""
+    stop = _stopped(raw, lim)
+    records = _cell_records(raw, len(cells), stop)
+    status, message = stop if stop is not None else _summary(records, lim)
+    evidence = _evidence(raw, requests, status, message or "unknown reason")
+    busy = sum(c.seconds for c in records) + sum(e.seconds for e in evidence)
     return ExecutionRecord(
         status=status,
         message=message,
-        cells=cells,
+        cells=records,
         evidence=evidence,
         seconds=wall,
         overhead_seconds=max(0.0, wall - busy),

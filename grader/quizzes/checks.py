@@ -49,9 +49,10 @@ def _check_call(call: OracleCall, names: set[str]) -> str | None:
         if isinstance(value, str) and value.startswith("$") and value[1:] not in names:
             return f"{value!r} names no parameter or derived value"
     missing = [
-        p.name for p in params.values()
+        p.name
+        for p in params.values()
         if p.default is p.empty and p.name not in names and p.name not in call.args
-    ]  # fmt: skip
+    ]
     return f"oracle {call.oracle!r} needs {', '.join(missing)}" if missing else None
 
 

@@ -52,9 +52,13 @@ def batchnorm_train_output(*, x1: float, x2: float, x3: float, x4: float) -> flo
     from reference.normalization import batch_norm
 
     y, _, _ = batch_norm(
-        _column(x1, x2, x3, x4), np.ones(1), np.zeros(1),
-        running_mean=np.zeros(1), running_var=np.ones(1), training=True,
-    )  # fmt: skip
+        _column(x1, x2, x3, x4),
+        np.ones(1),
+        np.zeros(1),
+        running_mean=np.zeros(1),
+        running_var=np.ones(1),
+        training=True,
+    )
     return float(y[0, 0])
 
 
@@ -73,10 +77,14 @@ def batchnorm_running_mean(
     from reference.normalization import batch_norm
 
     _, rm, _ = batch_norm(
-        _column(x1, x2, x3, x4), np.ones(1), np.zeros(1),
-        running_mean=np.array([running_mean]), running_var=np.ones(1),
-        training=True, momentum=momentum,
-    )  # fmt: skip
+        _column(x1, x2, x3, x4),
+        np.ones(1),
+        np.zeros(1),
+        running_mean=np.array([running_mean]),
+        running_var=np.ones(1),
+        training=True,
+        momentum=momentum,
+    )
     return float(rm[0])
 
 

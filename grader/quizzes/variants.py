@@ -163,10 +163,15 @@ def _distinct(answer: Any, wrong: Any, tolerance: Tolerance) -> bool:
 def item_variant(item: Item, context: dict[str, Any]) -> ItemVariant:
     """Evaluate one item for drawn parameters."""
     base = {
-        "id": item.id, "kind": item.kind, "prompt": fill(item.prompt, context),
-        "topics": item.topics, "source": item.source, "points": item.points,
-        "explanation": fill(item.explanation, context), "params": context,
-    }  # fmt: skip
+        "id": item.id,
+        "kind": item.kind,
+        "prompt": fill(item.prompt, context),
+        "topics": item.topics,
+        "source": item.source,
+        "points": item.points,
+        "explanation": fill(item.explanation, context),
+        "params": context,
+    }
     if isinstance(item, NumericItem | TraceItem):
         answer = evaluate(item.answer, context)
         if isinstance(answer, int) and not isinstance(answer, bool):
@@ -195,9 +200,11 @@ def item_variant(item: Item, context: dict[str, Any]) -> ItemVariant:
         return ItemVariant(**base, answer=keys, options=item.options)
     assert isinstance(item, ShortAnswerItem)
     return ItemVariant(
-        **base, answer=fill(item.model_answer, context).strip(), rubric=item.rubric,
+        **base,
+        answer=fill(item.model_answer, context).strip(),
+        rubric=item.rubric,
         misconceptions=item.wrong_answers,
-    )  # fmt: skip
+    )
 
 
 def build(quiz: Quiz, student: str = SHARED) -> QuizVariant:
@@ -207,9 +214,13 @@ def build(quiz: Quiz, student: str = SHARED) -> QuizVariant:
         rng = np.random.default_rng(seed(quiz.id, student, item.id))
         items.append(item_variant(item, draw(item, rng)))
     return QuizVariant(
-        quiz_id=quiz.id, title=quiz.title, student=student, description=quiz.description,
-        minutes=quiz.minutes, items=items,
-    )  # fmt: skip
+        quiz_id=quiz.id,
+        title=quiz.title,
+        student=student,
+        description=quiz.description,
+        minutes=quiz.minutes,
+        items=items,
+    )
 
 
 def letter(index: int) -> str:
