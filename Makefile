@@ -9,6 +9,8 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 install: $(STAMP)
 
 $(STAMP): pyproject.toml requirements-torch.txt
+	command -v chromium >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-torch.txt

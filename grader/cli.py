@@ -101,6 +101,37 @@ def report(course: Course = Path(".")) -> None:
 
 
 @app.command()
+def coverage(
+    course: Annotated[
+        Path | None, typer.Option("--course", help="Course folder (default: the demo course).")
+    ] = None,
+    format: Annotated[str, typer.Option(help="table, md or html.")] = "table",
+) -> None:
+    """Print the topic x assessment matrix; exit 1 if a topic is not assessed both ways."""
+    from grader import coverage as cov
+    from grader.demo import COURSE_SOURCE
+
+    rows, problems = cov.matrix(course or COURSE_SOURCE)
+    if format == "md":
+        typer.echo(cov.markdown(rows), nl=False)
+    elif format == "html":
+        typer.echo(cov.html(rows))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title="Course coverage")
+        for col in ("topic", "graded items (points)", "quiz items (points)"):
+            table.add_column(col)
+        for r in rows:
+            table.add_row(r.topic, cov.cell_text(r.graded), cov.cell_text(r.quizzed))
+        Console().print(table)
+    for p in problems:
+        typer.echo(f"problem: {p}", err=True)
+    raise typer.Exit(1 if problems else 0)
+
+
+@app.command()
 def demo(
     workdir: Annotated[Path, typer.Option(help="Where to build the demo course.")] = Path(
         "demo-course"

@@ -20,12 +20,6 @@ ASSIGNMENTS = sorted(p.name for p in (COURSE_SOURCE / "source").iterdir() if p.i
 EXPECTED = re.compile(r"expected score: ([\d.]+)/([\d.]+)")
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/course" in str(item.fspath):
-            item.add_marker(pytest.mark.xdist_group("course"))
-
-
 def samples() -> list[tuple[str, str, Path]]:
     """(assignment, student, notebook) for every shipped sample."""
     return [

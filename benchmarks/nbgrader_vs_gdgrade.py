@@ -1,0 +1,165 @@
+"""gdgrade autograde against nbgrader autograde on the same N submissions, in one run.
+
+Each submission's answer trains a torch linear regression (80 mini-batch steps over 4
+epochs); one in five forgets zero_grad, so points differ between students and must agree
+between the two graders. Prints both wall times, their ratio (median of --repeats), and
+gdgrade's per-submission overhead beyond the student's own code.
+
+Run: .venv/bin/python benchmarks/nbgrader_vs_gdgrade.py [--n 40] [--repeats 3] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+
+from grader.autograde import autograde
+from grader.release import nbgrader, release, submit
+
+TRAIN = """import torch
+
+
+def train(X, y, w0, b0, *, lr, batch_size, epochs, order):
+    X, y = torch.as_tensor(X), torch.as_tensor(y)
+    w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(float(b0), dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w, b], lr=lr)
+    losses = []
+    for epoch in range(epochs):
+        for idx in torch.split(torch.as_tensor(order[epoch]), batch_size):
+            {zero}
+            loss = ((X[idx] @ w + b - y[idx]) ** 2).mean()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    return losses
+"""
+CHECK = 'from grader.checks import check\ncheck("gd_variants.minibatch", globals())'
+
+
+def notebook(zero_grad: bool, *, source: bool) -> nbformat.NotebookNode:
+    code = TRAIN.format(zero="opt.zero_grad()" if zero_grad else "pass")
+    answer = nbformat.v4.new_code_cell(
+        f"### BEGIN SOLUTION\n{code}### END SOLUTION" if source else code
+    )
+    answer.metadata["nbgrader"] = {
+        "grade_id": "train",
+        "solution": True,
+        "grade": False,
+        "locked": False,
+        "schema_version": 3,
+    }
+    test = nbformat.v4.new_code_cell(
+        f"### BEGIN HIDDEN TESTS\n{CHECK}\n### END HIDDEN TESTS" if source else ""
+    )
+    test.metadata["nbgrader"] = {
+        "grade_id": "test_train",
+        "solution": False,
+        "grade": True,
+        "locked": True,
+        "points": 3,
+        "schema_version": 3,
+    }
+    nb = nbformat.v4.new_notebook(cells=[answer, test])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    return nb
+
+
+def build(root: Path, n: int) -> Path:
+    (root / "source" / "bench").mkdir(parents=True)
+    shutil.copy(Path(__file__).parent.parent / "assignments" / "nbgrader_config.py", root)
+    nbformat.write(notebook(True, source=True), root / "source" / "bench" / "bench.ipynb")
+    release(root, "bench")
+    tmp = root / "tmp"
+    tmp.mkdir()
+    for i in range(n):
+        path = tmp / f"s{i:03d}" / "bench.ipynb"
+        path.parent.mkdir()
+        nbformat.write(notebook(i % 5 != 0, source=False), path)
+        submit(root, f"s{i:03d}", "bench", path)
+    return root
+
+
+def nbgrader_run(root: Path) -> tuple[float, dict[str, float]]:
+    start = time.perf_counter()
+    nbgrader(root, "autograde", "bench", "--force")
+    wall = time.perf_counter() - start
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        return wall, {s.student.id: float(s.score) for s in gb.find_assignment("bench").submissions}
+
+
+def gdgrade_run(root: Path, workers: int) -> tuple[float, dict[str, float]]:
+    start = time.perf_counter()
+    results = autograde(root, ["bench"], workers=workers, force=True)
+    return time.perf_counter() - start, {r.student: r.score for r in results}
+
+
+def student_seconds() -> float:
+    """The student's own code (one train call) in a warm process: the part no grader saves."""
+    import numpy as np
+
+    from grader.checklib import linreg_problem
+
+    ns: dict = {}
+    exec(TRAIN.format(zero="opt.zero_grad()"), ns)
+    p = linreg_problem(11, 40, 2, 4)
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        ns["train"](
+            p["X"],
+            p["y"],
+            p["w0"],
+            0.0,
+            lr=0.05,
+            batch_size=8,
+            epochs=4,
+            order=[np.asarray(o) for o in p["permutations"]],
+        )
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[1:])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=40)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        nb_root = build(Path(tmp) / "nbgrader", args.n)
+        gd_root = build(Path(tmp) / "gdgrade", args.n)
+        nb_walls, gd_walls = [], []
+        for _ in range(args.repeats):
+            nb_wall, nb_scores = nbgrader_run(nb_root)
+            gd_wall, gd_scores = gdgrade_run(gd_root, args.workers)
+            assert nb_scores == gd_scores, "the two graders disagree on points"
+            nb_walls.append(nb_wall)
+            gd_walls.append(gd_wall)
+    nb_med, gd_med = statistics.median(nb_walls), statistics.median(gd_walls)
+    own = student_seconds()
+    print(f"{args.n} submissions, {args.repeats} repeats (medians), gdgrade workers={args.workers}")
+    print(f"points agree on every submission: yes ({sorted(set(gd_scores.values()))})")
+    print(f"nbgrader autograde: {nb_med:7.2f} s  ({nb_med / args.n:.3f} s per submission)")
+    print(f"gdgrade autograde:  {gd_med:7.2f} s  ({gd_med / args.n:.3f} s per submission)")
+    print(f"speed-up: {nb_med / gd_med:.1f}x")
+    per_sub = gd_med * args.workers / args.n
+    print(
+        f"gdgrade per submission per worker {per_sub:.3f} s, student's own code {own:.3f} s, "
+        f"overhead {per_sub - own:.3f} s (includes worker start-up, judging, all artefacts)"
+    )
+
+
+if __name__ == "__main__":
+    main()
