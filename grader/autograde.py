@@ -15,6 +15,7 @@ import io
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -74,10 +75,10 @@ def grade_remote(root: str, sub: Submission) -> str:
     return grade_one(CourseDir(Path(root)), sub, _WORKER_SANDBOX[0]).model_dump_json()
 
 
-def _local(course: CourseDir, todo: list[Submission], workers: int):
+def _local(course: CourseDir, todo: list[Submission], workers: int, limits: Any):
     from grader.sandbox import Sandbox
 
-    with Sandbox(workers=workers) as sandbox, ThreadPoolExecutor(workers) as pool:
+    with Sandbox(workers=workers, limits=limits) as sandbox, ThreadPoolExecutor(workers) as pool:
         yield from zip(todo, pool.map(lambda s: grade_one(course, s, sandbox), todo), strict=True)
 
 
@@ -101,6 +102,7 @@ def autograde(
     executor: str = "local",
     scheduler: str | None = None,
     progress: Progress | None = None,
+    limits: Any = None,
 ) -> list[SubmissionResult]:
     """Grade every submission in the course directory, locally or on a Dask cluster."""
     if executor not in ("local", "dask"):
@@ -117,7 +119,9 @@ def autograde(
             results[sub] = old
     if todo:
         graded = (
-            _dask(course, todo, scheduler) if executor == "dask" else _local(course, todo, workers)
+            _dask(course, todo, scheduler)
+            if executor == "dask"
+            else _local(course, todo, workers, limits)
         )
         for sub, result in graded:
             results[sub] = result

@@ -46,13 +46,20 @@ def autograde(
     executor: Annotated[str, typer.Option(help="local or dask.")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
     force: Annotated[bool, typer.Option(help="Regrade unchanged submissions too.")] = False,
+    cell_timeout: Annotated[float, typer.Option(help="Seconds per cell.")] = 30.0,
+    total_timeout: Annotated[float, typer.Option(help="Seconds per notebook.")] = 300.0,
+    memory_mb: Annotated[int, typer.Option(help="Memory per notebook (MiB).")] = 4096,
 ) -> None:
     """Grade submitted/<student>/<assignment>/ and write feedback, results and gradebook."""
     from rich.progress import Progress
 
     from grader.autograde import autograde as run
+    from grader.sandbox import SandboxLimits
     from grader.summary import print_summary
 
+    limits = SandboxLimits(
+        cell_timeout=cell_timeout, total_timeout=total_timeout, memory_mb=memory_mb
+    )
     with Progress(transient=True) as bar:
         task = bar.add_task("grading", total=None)
         results = run(
@@ -62,6 +69,7 @@ def autograde(
             force=force,
             executor=executor,
             scheduler=scheduler,
+            limits=limits,
             progress=lambda r: bar.advance(task),
         )
     print_summary(results)

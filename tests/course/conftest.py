@@ -1,7 +1,8 @@
 """One released course per session, graded once by nbgrader and once by gdgrade.
 
 Every sample submission and, as student "instructor", every source notebook is submitted.
-Tests in this folder share these two course directories (xdist group "course").
+Tests in this folder share these two course directories; `make test` runs them in one
+process so each is built once.
 """
 
 from __future__ import annotations

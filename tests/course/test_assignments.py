@@ -17,8 +17,6 @@ from grader.grading import plan
 
 from .conftest import ASSIGNMENTS, expected_score, samples
 
-pytestmark = pytest.mark.xdist_group("course")
-
 
 def test_five_assignments_ship() -> None:
     assert (

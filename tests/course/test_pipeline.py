@@ -19,8 +19,6 @@ from grader.report import write_report
 
 from .conftest import ASSIGNMENTS
 
-pytestmark = pytest.mark.xdist_group("course")
-
 SAMPLE = Path("assignments/samples/gd_basics/dev_momentum_zero_buffer/gd_basics.ipynb").resolve()
 
 

@@ -1,0 +1,3 @@
+# expect: 0 | exit
+import os
+os._exit(0)

@@ -1,0 +1,3 @@
+# expect: 15 | KeyboardInterrupt
+import numpy as np
+raise KeyboardInterrupt

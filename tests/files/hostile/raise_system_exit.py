@@ -1,0 +1,3 @@
+# expect: 15 | SystemExit
+import numpy as np
+raise SystemExit("bye")

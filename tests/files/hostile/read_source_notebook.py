@@ -1,0 +1,3 @@
+# expect: 15 | FileNotFoundError
+import numpy as np
+hidden = open("source/gd_basics/gd_basics.ipynb").read()

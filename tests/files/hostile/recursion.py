@@ -1,0 +1,9 @@
+# expect: 15 | RecursionError
+import numpy as np
+
+
+def down(n):
+    return down(n + 1)
+
+
+down(0)

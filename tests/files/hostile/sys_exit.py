@@ -1,0 +1,4 @@
+# expect: 15 | SystemExit
+import numpy as np
+import sys
+sys.exit(1)
