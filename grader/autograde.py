@@ -117,6 +117,7 @@ def autograde(
             todo.append(sub)
         else:
             results[sub] = old
+            gradebook.record(root, old)  # a run killed after saving may not have recorded it
     if todo:
         graded = (
             _dask(course, todo, scheduler)

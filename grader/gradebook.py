@@ -7,7 +7,10 @@ one transaction: either all its grades change or none do.
 
 from __future__ import annotations
 
+import fcntl
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,9 +24,20 @@ def url(course: Path) -> str:
     return f"sqlite:///{(course / 'gradebook.db').resolve()}"
 
 
+@contextmanager
+def _exclusive(course: Path) -> Iterator[None]:
+    """One writer at a time across processes (two autograde runs on one course)."""
+    with open(course / ".gdgrade.lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def record(course: Path, result: SubmissionResult) -> None:
     """Write one submission's auto scores (replacing earlier ones) in one commit."""
-    with warnings.catch_warnings(), Gradebook(url(course)) as gb:
+    with _exclusive(course), warnings.catch_warnings(), Gradebook(url(course)) as gb:
         warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy autoflush notices
         gb.update_or_create_student(result.student)
         submission = gb.update_or_create_submission(
