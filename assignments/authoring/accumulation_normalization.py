@@ -61,6 +61,31 @@ CELLS = [
         2,
         topics=("grad_accumulation",),
     ),
+    answer(
+        "plot",
+        """
+        # Plot how far the naive 1/k recipe lands from the full-batch gradient as the last
+        # micro-batch shrinks (micro-batches of 8, the last one holding 1 to 8 samples).
+        import matplotlib.pyplot as plt
+
+        rng = np.random.default_rng(1)
+        Xp, yp = rng.normal(size=(40, 2)), rng.normal(size=40)
+        """,
+        """
+        gaps = []
+        for last in range(1, 9):
+            n = 32 + last
+            parts = [np.arange(i, min(i + 8, n)) for i in range(0, n, 8)]
+            full = accumulated_gradient(Xp[:n], yp[:n], np.zeros(2), 0.0, parts)
+            naive = np.mean([accumulated_gradient(Xp[p], yp[p], np.zeros(2), 0.0,
+                                                  [np.arange(len(p))]) for p in parts], axis=0)
+            gaps.append(np.linalg.norm(naive - full))
+        plt.plot(range(1, 9), gaps, marker="o")
+        plt.xlabel("size of the last micro-batch")
+        plt.ylabel("|naive - full-batch gradient|")
+        plt.show()
+        """,
+    ),
     md(
         "trainer_md",
         """

@@ -106,6 +106,7 @@ def source_notebook(cells: list[Cell]) -> nbformat.NotebookNode:
             nbformat.v4.new_markdown_cell if cell.kind == "markdown" else nbformat.v4.new_code_cell
         )
         nb_cell = new(cell.source)
+        nb_cell.id = cell.grade_id.replace("_", "-")  # stable ids: rebuilds give no churn
         nb_cell.metadata["nbgrader"] = _meta(cell)
         if cell.topics:
             nb_cell.metadata["gdgrade"] = {"topics": list(cell.topics)}
@@ -128,7 +129,9 @@ def sample_notebook(cells: list[Cell], smp: Sample) -> nbformat.NotebookNode:
             nb_cell.source = smp.answers.get(cell.grade_id, solution)
         elif cell.kind == "test":
             nb_cell.source = released(cell.source)
-    nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"<!-- {smp.expected} -->"))
+    note = nbformat.v4.new_markdown_cell(f"<!-- {smp.expected} -->")
+    note.id = "expected-score"
+    nb.cells.insert(0, note)
     return nb
 
 

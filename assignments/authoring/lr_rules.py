@@ -158,6 +158,27 @@ CELLS = [
     """,
     ),
     test("test_range", "lr_rules.range_test", 2, hidden=True, topics=("lr_range_test",)),
+    answer(
+        "plot",
+        """
+        # Plot the range test: loss against learning rate on a log axis.
+        import matplotlib.pyplot as plt
+
+        rng = np.random.default_rng(3)
+        X_rt = rng.normal(size=(256, 2))
+        y_rt = X_rt @ np.array([2.0, -1.0]) + 0.1 * rng.normal(size=256)
+        """,
+        """
+        sweep = lr_range_test(X_rt, y_rt, np.zeros(2), 0.0, lr_start=1e-4, lr_end=3.0,
+                              batch_size=4, order=[rng.permutation(256)])
+        plt.plot(sweep["lrs"], sweep["losses"])
+        plt.xscale("log")
+        plt.yscale("log")
+        plt.xlabel("learning rate")
+        plt.ylabel("batch loss")
+        plt.show()
+        """,
+    ),
     md(
         "momentum_md",
         """
