@@ -4,7 +4,8 @@ Every layer computes y = (x - mean) / sqrt(var + eps) * gamma + beta and differs
 which entries share a mean and a variance. Those variances are biased (divide by the count
 m); BatchNorm's running variance alone is updated with the unbiased one (divide by m - 1),
 as torch does. Arithmetic is float64; a float32 input gets float32 results (torch's
-float32 layers agree to about 1e-6), any other input float64.
+float64 layers agree on the same inputs to float32 rounding; its float32 kernels can be
+off by u * |x| / sqrt(var + eps) when the variance is tiny), any other input float64.
 """
 
 from __future__ import annotations

@@ -43,7 +43,8 @@ def test_an_identical_nan_is_not_a_divergence():
     assert compare([1.0, math.nan], [1.0, math.nan]).matches
 
 
-finite = st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=False)
+# scale-free away from underflow: 3 * 1.001 * 2.2e-308 no longer rounds like 1.001 * 2.2e-308
+finite = st.floats(-1e6, 1e6, allow_nan=False).filter(lambda v: v == 0 or abs(v) > 1e-200)
 
 
 @given(st.lists(finite, min_size=1, max_size=30))
