@@ -33,6 +33,8 @@ SAMPLES = ROOT / "assignments" / "samples" / "gd_basics"
 LIMITS = SandboxLimits(cell_timeout=3, total_timeout=20, memory_mb=1024)
 GOOD = {"good_ada": "ada_correct", "good_dev": "dev_momentum_zero_buffer"}
 VICTIM = Path("/tmp/gdgrade-hostile-victim.txt")
+PLANTED = [Path("/tmp/gdgrade-hostile-write.txt"), ROOT / "grader" / "planted_by_student.py"]
+"""Files the write_outside_scratch case tries to create (see tests/files/hostile)."""
 
 
 def _base() -> nbformat.NotebookNode:
@@ -128,6 +130,8 @@ def run(workdir: Path) -> dict:
         target.parent.mkdir(parents=True)
         target.write_bytes(data)
     VICTIM.write_text("an instructor's file")
+    for path in PLANTED:
+        path.unlink(missing_ok=True)
     exe = Path(sys.executable).parent / "gdgrade"
     proc = subprocess.run(
         [
@@ -159,6 +163,11 @@ def run(workdir: Path) -> dict:
         if not ok:
             got = None if r is None else (r.score, _text(r)[:300])
             failures.append(f"{name}: expected {score:g} with {fragment!r}, got {got}")
+    changed = [p for p in PLANTED if p.exists()]
+    if not VICTIM.exists() or VICTIM.read_text() != "an instructor's file":
+        changed.append(VICTIM)
+    for path in PLANTED:
+        path.unlink(missing_ok=True)
     lost = [s for s in GOOD if batch[s].score != alone[s]]
     consistent = gradebook.scores(course, "gd_basics") == {s: r.score for s, r in batch.items()}
     again = {
@@ -174,6 +183,8 @@ def run(workdir: Path) -> dict:
         "rerun_agreement": f"{agree}/{len(batch)}",
         "exit_code": proc.returncode,
         "summary_printed": "gdgrade autograde" in proc.stdout,
+        "files_changed_outside_scratch": [str(p) for p in changed],
+        "sandbox": next((r.sandbox for r in batch.values() if r.sandbox), ""),
     }
     print(f"hostile cases graded in one batch with {len(GOOD)} correct submissions")
     print(f"cases contained:          {contained}/{len(corpus)}")
@@ -181,6 +192,8 @@ def run(workdir: Path) -> dict:
     print(f"gradebook consistent with results: {consistent}")
     print(f"forced re-run agreement:  {figures['rerun_agreement']}")
     print(f"autograde exit code:      {proc.returncode}")
+    print(f"files changed outside the scratch directory: {len(changed)}")
+    print(figures["sandbox"])
     for line in failures:
         print("  NOT CONTAINED", line)
     return figures

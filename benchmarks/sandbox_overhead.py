@@ -7,7 +7,9 @@ for 80 mini-batch steps, probed once) it prints the median wall time of ``Sandbo
 the median overhead (wall time minus time in cells and probes: fork, confinement, pipes,
 JSON, validation), and the ratio of a bare ``python -c 'import torch'`` subprocess (the
 floor for any one-process-per-submission design) to the warm sandbox's wall time. It also
-times the same training in a fresh ``python -c`` process (import + torch warm-up + work).
+times the same training in a fresh ``python -c`` process (import + torch warm-up + work),
+and the trivial notebook in a sandbox without namespaces (``isolate=False``), so the cost
+of containment (grader.isolation, the uid switch, the reaper) is measured side by side.
 All numbers come from this one run.
 """
 
@@ -71,7 +73,16 @@ def main() -> None:
                 statistics.median(r.seconds for r in records),
                 statistics.median(r.overhead_seconds for r in records),
             )
+        contained = sandbox.describe_containment()
+    with Sandbox(workers=1, isolate=False) as plain:
+        plain.run(TRIVIAL, PROBE)
+        records = [plain.run(TRIVIAL, PROBE) for _ in range(runs)]
+        rows["trivial, no namespaces"] = (
+            statistics.median(r.seconds for r in records),
+            statistics.median(r.overhead_seconds for r in records),
+        )
     print(f"runs per figure: {runs} (medians), python {sys.version.split()[0]}")
+    print(contained)
     print(f"bare `python -c 'import torch'`:            {bare:.3f} s")
     print(f"fresh process: import torch + 80-step train: {cold_train:.3f} s")
     print(f"sandbox start-up ({args.workers} warm worker(s), once):    {startup:.3f} s")

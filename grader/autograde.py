@@ -71,14 +71,16 @@ def grade_remote(root: str, sub: Submission) -> str:
     from grader.sandbox import Sandbox
 
     if not _WORKER_SANDBOX:
-        _WORKER_SANDBOX.append(Sandbox(workers=1))
+        _WORKER_SANDBOX.append(Sandbox(workers=1, hide=[root]))
     return grade_one(CourseDir(Path(root)), sub, _WORKER_SANDBOX[0]).model_dump_json()
 
 
 def _local(course: CourseDir, todo: list[Submission], workers: int, limits: Any):
     from grader.sandbox import Sandbox
 
-    with Sandbox(workers=workers, limits=limits) as sandbox, ThreadPoolExecutor(workers) as pool:
+    hide = [course.root]  # hidden tests, other students' work, the gradebook
+    sandbox = Sandbox(workers=workers, limits=limits, hide=hide)
+    with sandbox, ThreadPoolExecutor(workers) as pool:
         yield from zip(todo, pool.map(lambda s: grade_one(course, s, sandbox), todo), strict=True)
 
 

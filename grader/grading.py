@@ -103,6 +103,7 @@ def grade_notebook(
         messages=messages,
         seconds=time.perf_counter() - start,
         notebook_sha256=digest,
+        sandbox=sandbox.describe_containment(),
     )
     return result, restored
 

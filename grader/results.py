@@ -55,6 +55,8 @@ class SubmissionResult(BaseModel):
     """Wall time spent grading this submission."""
     notebook_sha256: str = ""
     """Hash of the submitted file, used to skip unchanged submissions on re-runs."""
+    sandbox: str = ""
+    """How the notebook was contained while it ran (``Sandbox.describe_containment``)."""
 
     @property
     def checks(self) -> list[CheckResult]:

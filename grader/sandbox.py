@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -103,9 +104,10 @@ class ExecutionRecord(BaseModel):
 class _Zygote:
     """One warm worker process and its pipes."""
 
-    def __init__(self, home: str, drop_uid: bool = False) -> None:
+    def __init__(self, home: str, isolate: bool = True, hide: Sequence[str] = ()) -> None:
         env = {
-            "GDGRADE_DROP_UID": "1" if drop_uid else "0",
+            "GDGRADE_ISOLATE": "1" if isolate else "0",
+            "GDGRADE_HIDE": os.pathsep.join(os.path.abspath(p) for p in hide),
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "LANG": "C.UTF-8",
             "HOME": home,
@@ -129,6 +131,7 @@ class _Zygote:
             cwd=ROOT,
         )
         self.warmup_seconds = 0.0
+        self.containment: dict[str, Any] = {}
 
     def wait_ready(self) -> None:
         """Block until the zygote has warmed up; WorkerStartError if it does not."""
@@ -139,7 +142,9 @@ class _Zygote:
                 f"the sandbox worker did not start (exit code {self.proc.returncode}); "
                 f"try `{sys.executable} -m grader.worker` to see why"
             )
-        self.warmup_seconds = float(json.loads(line)["seconds"])
+        ready = json.loads(line)
+        self.warmup_seconds = float(ready["seconds"])
+        self.containment = ready.get("containment", {})
 
     def _readline(self, deadline: float) -> bytes | None:
         """One line from the zygote, or None when it died or the deadline passed."""
@@ -185,15 +190,20 @@ class Sandbox:
     """A pool of warm workers; ``run`` is thread-safe (one job per worker at a time)."""
 
     def __init__(
-        self, workers: int = 1, limits: SandboxLimits | None = None, *, drop_uid: bool = False
+        self,
+        workers: int = 1,
+        limits: SandboxLimits | None = None,
+        *,
+        isolate: bool = True,
+        hide: Sequence[str] = (),
     ) -> None:
         """Start ``workers`` warm zygotes (blocks until they are ready).
 
-        ``drop_uid``: when running as root, run each submission as an unprivileged uid of
-        its own with RLIMIT_NPROC (ignored when that uid could not read the Python install).
+        ``isolate``: contain each child as far as this machine allows (``containment``
+        says how); ``hide``: directories the notebook must not read (the course directory).
         """
         self.limits = limits or SandboxLimits()
-        self._drop_uid = drop_uid
+        self._options = {"isolate": isolate, "hide": tuple(hide)}
         self._home = tempfile.mkdtemp(prefix="gdgrade-worker-")
         os.makedirs(os.path.join(self._home, "tmp"))
         for path in (self._home, os.path.join(self._home, "tmp")):
@@ -203,7 +213,7 @@ class Sandbox:
         self._lock = threading.Lock()
         self._closed = False
         try:
-            zygotes = [_Zygote(self._home, self._drop_uid) for _ in range(max(1, workers))]
+            zygotes = [_Zygote(self._home, **self._options) for _ in range(max(1, workers))]
             self._all.extend(zygotes)
             for z in zygotes:
                 z.wait_ready()
@@ -211,6 +221,19 @@ class Sandbox:
         except BaseException:
             self.close()
             raise
+
+    @property
+    def containment(self) -> dict[str, Any]:
+        """How children are contained: ``on``, ``uid``, ``facts`` and ``problems``."""
+        return self._all[0].containment if self._all else {}
+
+    def describe_containment(self) -> str:
+        """One line for the instructor: what the sandbox enforces beyond rlimits."""
+        c = self.containment
+        if c.get("on"):
+            return "sandbox: " + "; ".join(c["facts"])
+        why = "; ".join(c.get("problems", [])) or "unknown"
+        return f"sandbox: resource limits only, no namespaces ({why}); see SECURITY.md"
 
     @property
     def workers(self) -> int:
@@ -281,7 +304,7 @@ class Sandbox:
                 self._all.remove(old)
             if self._closed:
                 return None
-        new = _Zygote(self._home, self._drop_uid)
+        new = _Zygote(self._home, **self._options)
         try:
             new.wait_ready()
         except WorkerStartError:

@@ -35,4 +35,7 @@ def print_summary(results: list[SubmissionResult]) -> None:
             str(sum(r.execution != "ok" for r in rs)),
             str(named),
         )
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    for line in sorted({r.sandbox for r in results if r.sandbox}):
+        console.print(line, soft_wrap=True)

@@ -9,12 +9,15 @@ For each job it forks a child that, before any student code runs:
 
 1. starts its own session (so its process group can be killed as a whole);
 2. sets resource limits: address space (the warm size plus ``memory_mb``), file size,
-   CPU seconds, open files, no core files; with ``drop_uid`` (root only) it also drops to
-   an unprivileged uid of its own (``UID_BASE + zygote pid``) with a process limit, which
-   bounds fork bombs and lets the zygote kill every process the submission started;
-3. moves into a fresh scratch directory (removed afterwards) with a scrubbed environment
+   CPU seconds, open files, no core files;
+3. contains itself (``containment``, decided once per zygote by a dry run): its own mount
+   and network namespaces (``grader.isolation``: read-only file system outside scratch,
+   private /tmp, instructor directories hidden, no network), then, when the zygote is
+   root, an unprivileged uid of its own (``UID_BASE + zygote pid``) with a process limit,
+   which bounds fork bombs and lets the zygote kill every process the submission started;
+4. moves into a fresh scratch directory (removed afterwards) with a scrubbed environment
    and stdin/stdout/stderr on /dev/null;
-4. removes trusted modules from ``sys.modules`` and installs ``TrustedModuleBlocker``.
+5. removes trusted modules from ``sys.modules`` and installs ``TrustedModuleBlocker``.
 
 The child runs the cells with IPython (magics work, ``%matplotlib inline`` gives PNGs),
 a failing cell does not stop later ones, and a SIGALRM per cell stops a slow cell. Then it
@@ -40,6 +43,8 @@ import time
 import traceback
 from typing import Any
 
+from grader import isolation
+
 TRUSTED_ROOTS = ("reference", "assignments", "tests")
 """Top-level packages a notebook may not import while it is graded."""
 ALLOWED_GRADER = ("grader", "grader.probes", "grader.evidence", "grader.recording", "grader.timing")
@@ -53,6 +58,18 @@ NPROC_LIMIT = 64
 """Processes and threads the notebook's uid may have (RLIMIT_NPROC, root only)."""
 UID_BASE = 200_000
 """Children run as uid ``UID_BASE + zygote pid`` when the zygote is root."""
+PR_SET_NO_NEW_PRIVS = 38
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HIDDEN_IN_REPO = (
+    "reference",
+    "assignments",
+    "tests",
+    "benchmarks",
+    "grader/course",
+    "grader/misconceptions",
+    "quizzes",
+)
+"""Parts of this repository a child cannot read (the oracles and what they answer)."""
 MAX_EVIDENCE = 16 * MB
 """Largest serialized Evidence a probe may send back."""
 MAX_MESSAGE = 64 * MB
@@ -163,42 +180,85 @@ def _setlimit(which: int, value: int) -> None:
         resource.setrlimit(which, (value, value))
 
 
-def _can_run_as(uid: int) -> bool:
-    """Whether a process with ``uid`` can read this Python (stdlib and site-packages)."""
+def _hidden_paths() -> list[str]:
+    """Instructor directories covered in the child: the oracles, the course, the tests."""
+    mine = [os.path.join(ROOT, d) for d in HIDDEN_IN_REPO]
+    return mine + [p for p in os.environ.get("GDGRADE_HIDE", "").split(os.pathsep) if p]
+
+
+def _contain(scratch: str, uid: int | None) -> list[str]:
+    """Namespaces (``grader.isolation``), then the unprivileged uid; returns what holds."""
+    facts = isolation.isolate(scratch, ROOT, _hidden_paths())
+    if uid is not None:
+        _setlimit(resource.RLIMIT_NPROC, NPROC_LIMIT)
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+        facts += ["an unprivileged uid of its own", f"at most {NPROC_LIMIT} processes"]
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    return facts
+
+
+def _try_containment(uid: int | None) -> list[str]:
+    """Contain a throwaway child and check it can still read Python; raises OSError if not."""
     import numpy
 
+    scratch = tempfile.mkdtemp(prefix="gdgrade-check-")
+    if uid is not None:
+        os.chown(scratch, uid, uid)
+    read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:
-        ok = False
-        with contextlib.suppress(BaseException):
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
+        os.close(read_fd)
+        answer: dict[str, Any] = {}
+        try:
+            answer["facts"] = _contain(scratch, uid)
             for path in (os.__file__, numpy.__file__, __file__):
                 with open(path, "rb") as fh:
                     fh.read(1)
-            ok = True
-        os._exit(0 if ok else 1)
-    _, status = os.waitpid(pid, 0)
-    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+            import wave  # noqa: F401  (a stdlib module the zygote has not imported)
+
+            with open(os.path.join(scratch, "probe.txt"), "w") as fh:
+                fh.write("ok")
+        except BaseException as err:
+            answer = {"error": f"{type(err).__name__}: {err}"}
+        os.write(write_fd, json.dumps(answer).encode())
+        os._exit(0)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as fh:
+        answer = json.loads(fh.read() or b'{"error": "the check child died"}')
+    os.waitpid(pid, 0)
+    shutil.rmtree(scratch, ignore_errors=True)
+    if "error" in answer:
+        raise OSError(answer["error"])
+    return answer["facts"]
 
 
-def child_uid() -> int | None:
-    """The uid children of this zygote run as; None: they keep the zygote's uid.
+def containment() -> dict[str, Any]:
+    """How this zygote's children are contained, decided once by a dry run.
 
-    Opt-in (``Sandbox(drop_uid=True)`` sets ``GDGRADE_DROP_UID=1``). Only a root zygote can
-    switch, and only when the unprivileged uid can still read the Python installation (a
-    Python under a private home directory such as /root/.pyenv cannot be read).
+    ``{"on": bool, "uid": int | None, "facts": [...], "problems": [...]}``: the strongest of
+    namespaces + unprivileged uid (root only), namespaces alone, nothing. ``GDGRADE_ISOLATE=0``
+    turns it off.
     """
-    global _CHILD_UID
-    if _CHILD_UID is None:
-        uid = UID_BASE + os.getpid()
-        wanted = os.geteuid() == 0 and os.environ.get("GDGRADE_DROP_UID") == "1"
-        _CHILD_UID = uid if wanted and _can_run_as(uid) else -1
-    return _CHILD_UID if _CHILD_UID >= 0 else None
+    global _CONTAINMENT
+    if _CONTAINMENT is None:
+        _CONTAINMENT = {"on": False, "uid": None, "facts": [], "problems": []}
+        tries = [UID_BASE + os.getpid(), None] if os.geteuid() == 0 else [None]
+        if os.environ.get("GDGRADE_ISOLATE", "1") == "0":
+            tries, _CONTAINMENT["problems"] = [], ["turned off (GDGRADE_ISOLATE=0)"]
+        for uid in tries:
+            try:
+                facts = _try_containment(uid)
+            except OSError as err:
+                _CONTAINMENT["problems"].append(str(err))
+                continue
+            _CONTAINMENT.update(on=True, uid=uid, facts=facts)
+            break
+    return _CONTAINMENT
 
 
-_CHILD_UID: int | None = None
+_CONTAINMENT: dict[str, Any] | None = None
 
 
 def _die_with_parent(parent: int) -> None:
@@ -224,11 +284,8 @@ def _confine(scratch: str, limits: dict[str, Any], keep_fd: int, uid: int | None
         os.dup2(null, fd)
     os.closerange(3, keep_fd)
     os.closerange(keep_fd + 1, 4096)
-    if uid is not None:
-        _setlimit(resource.RLIMIT_NPROC, NPROC_LIMIT)
-        os.setgroups([])
-        os.setgid(uid)
-        os.setuid(uid)
+    if containment()["on"]:
+        _contain(scratch, uid)
     _die_with_parent(parent)
     os.chdir(scratch)
     os.environ.clear()
@@ -244,8 +301,7 @@ def _confine(scratch: str, limits: dict[str, Any], keep_fd: int, uid: int | None
         }
     )
     tempfile.tempdir = scratch
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    sys.path[:] = [scratch] + [p for p in sys.path if p and os.path.abspath(p) != root]
+    sys.path[:] = [scratch] + [p for p in sys.path if p and os.path.abspath(p) != ROOT]
     for name in list(sys.modules):
         if is_trusted(name):
             del sys.modules[name]
@@ -463,9 +519,22 @@ def child(job: dict[str, Any], fd: int, scratch: str, shell: Any, uid: int | Non
 # -- zygote: supervision ----------------------------------------------------------------
 
 
+def _live_processes(uid: int) -> bool:
+    """Whether a process (not a zombie) runs as ``uid``."""
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            with contextlib.suppress(OSError):
+                if os.stat(f"/proc/{name}").st_uid == uid:
+                    with open(f"/proc/{name}/stat") as fh:
+                        if fh.read().rsplit(")", 1)[1].split()[0] != "Z":
+                            return True
+    return False
+
+
 def reap_uid(uid: int | None) -> None:
-    """Kill every process running as ``uid`` (what a submission left behind)."""
-    if uid is None:
+    """Kill every process running as ``uid`` (what a submission left behind, setsid()
+    escapees included): kill(-1) from a helper with that uid, until none is left."""
+    if uid is None or not _live_processes(uid):
         return
     pid = os.fork()
     if pid == 0:
@@ -473,11 +542,10 @@ def reap_uid(uid: int | None) -> None:
             os.setgid(uid)
             os.setuid(uid)
             for _ in range(50):
-                try:
-                    os.kill(-1, signal.SIGKILL)
-                except ProcessLookupError:
-                    break
+                os.kill(-1, signal.SIGKILL)  # everything this uid may signal: its own
                 time.sleep(0.002)
+                if not _live_processes(uid):
+                    break
         finally:
             os._exit(0)
     os.waitpid(pid, 0)
@@ -560,12 +628,14 @@ def _watch(pid: int, read_fd: int, limits: dict[str, Any], start: float) -> Watc
                 _kill(pid)
                 return watch
             last = watch.since
+        if watch.ended:  # processes the notebook started may still hold the pipe open
+            return watch
 
 
 def supervise(job: dict[str, Any], shell: Any) -> dict[str, Any]:
     """Fork a child for one job, enforce the time limits, return the raw facts."""
     start = time.monotonic()
-    uid = child_uid()
+    uid = containment()["uid"]
     scratch = tempfile.mkdtemp(prefix="gdgrade-")
     if uid is not None:
         os.chown(scratch, uid, uid)
@@ -613,7 +683,7 @@ def main() -> None:
         "event": "ready",
         "seconds": time.perf_counter() - start,
         "pid": os.getpid(),
-        "child_uid": child_uid(),
+        "containment": containment(),
     }
     out.write(json.dumps(ready) + "\n")
     out.flush()

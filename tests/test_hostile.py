@@ -2,7 +2,8 @@
 
 Each case scores what it states, with a message the student can act on; the correct
 students get exactly the grades they get alone; the gradebook matches the results; a forced
-re-run agrees; and autograde exits 0 (the student's faults are data, not grader errors).
+re-run agrees; no file outside the scratch directory changes where the sandbox has its
+namespaces; and autograde exits 0 (the student's faults are data, not grader errors).
 """
 
 from __future__ import annotations
@@ -26,3 +27,7 @@ def test_hostile_corpus_is_contained(tmp_path: Path) -> None:
     done, total = figures["rerun_agreement"].split("/")
     assert done == total
     assert figures["exit_code"] == 0 and figures["summary_printed"]
+    # what the sandbox enforces depends on the machine (SECURITY.md); where it has its
+    # namespaces, nothing outside the scratch directory may change
+    if "read-only file system" in figures["sandbox"]:
+        assert figures["files_changed_outside_scratch"] == []

@@ -268,13 +268,26 @@ def test_parallel_runs_and_a_dead_worker_is_replaced():
         assert_graded_normally(sb)
 
 
-def test_a_notebook_that_kills_its_worker(sandbox):
-    cells = [
-        "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nimport time\ntime.sleep(1e6)"
-    ]
-    dead = sandbox.run(cells, PROBE)
-    assert dead.status == "crashed" and "grading worker failed" in dead.message
-    assert dead.evidence[0].error.type == "NotRun"
+KILL_WORKER = [
+    "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nimport time\ntime.sleep(1e6)"
+]
+
+
+def test_a_notebook_that_kills_its_worker():
+    # without the uid switch (an ordinary user, or isolation off) the kill succeeds
+    with Sandbox(workers=1, limits=LIMITS, isolate=False) as sb:
+        dead = sb.run(KILL_WORKER, PROBE)
+        assert dead.status == "crashed" and "grading worker failed" in dead.message
+        assert dead.evidence[0].error.type == "NotRun"
+        assert_graded_normally(sb)
+
+
+def test_a_contained_notebook_cannot_signal_its_worker(sandbox):
+    if sandbox.containment.get("uid") is None:
+        pytest.skip("the uid switch needs root (see SECURITY.md)")
+    record = sandbox.run(KILL_WORKER, PROBE)
+    assert record.cells[0].status == "error"
+    assert "PermissionError" in str(record.cells[0].outputs)
     assert_graded_normally(sandbox)
 
 

@@ -1,8 +1,10 @@
 # expect: 17 | any
 import os
 import numpy as np
-if os.path.exists("/tmp/gdgrade-hostile-victim.txt"):
+try:
     os.remove("/tmp/gdgrade-hostile-victim.txt")
+except OSError as err:
+    print(err)
 
 
 def update(w, grad, lr):

@@ -1,7 +1,17 @@
 # expect: 17 | any
+import os
 import numpy as np
-with open("/tmp/gdgrade-hostile-write.txt", "w") as fh:
-    fh.write("written from a student notebook")
+import grader.probes
+targets = [
+    "/tmp/gdgrade-hostile-write.txt",  # seen by the grader when /tmp is shared
+    os.path.join(os.path.dirname(grader.probes.__file__), "planted_by_student.py"),
+]
+for target in targets:
+    try:
+        with open(target, "w") as fh:
+            fh.write("written from a student notebook")
+    except OSError as err:
+        print(err)
 
 
 def update(w, grad, lr):

@@ -1,0 +1,150 @@
+"""What the sandbox's namespaces and uid switch hold back, checked from the outside.
+
+Each test runs real student-like code in a real sandbox child and then looks at the host:
+the file that must survive, the file that must not appear, the server that must see no
+connection, the processes that must be gone. Without root the kernel grants only part of
+this (SECURITY.md); those tests skip and say why.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from grader import worker
+from grader.sandbox import Sandbox, SandboxLimits
+
+ROOT = Path(__file__).resolve().parents[2]
+LIMITS = SandboxLimits(cell_timeout=10, total_timeout=30, memory_mb=1024)
+
+
+@pytest.fixture(scope="module")
+def course() -> Iterator[Path]:
+    """A course directory outside /tmp (all of /tmp is private to the child anyway)."""
+    path = ROOT / f".isolation-course-{uuid.uuid4().hex}"
+    (path / "source").mkdir(parents=True)
+    (path / "source" / "hidden_tests.txt").write_text("assert answer == 42")
+    yield path
+    shutil.rmtree(path)
+
+
+@pytest.fixture(scope="module")
+def sandbox(course: Path) -> Iterator[Sandbox]:
+    with Sandbox(workers=1, limits=LIMITS, hide=[course]) as sb:
+        yield sb
+
+
+@pytest.fixture
+def as_root(sandbox: Sandbox) -> Sandbox:
+    if os.geteuid() != 0:
+        pytest.skip("mount namespaces and the uid switch need root (see SECURITY.md)")
+    return sandbox
+
+
+def run(sandbox: Sandbox, *cells: str) -> list[str]:
+    """Each cell's text output (stdout and the error message)."""
+    record = sandbox.run(list(cells), [])
+    texts = []
+    for cell in record.cells:
+        parts = [o.get("text") or f"{o.get('ename')}: {o.get('evalue')}" for o in cell.outputs]
+        texts.append("".join(parts))
+    return texts
+
+
+def test_root_gets_namespaces_and_its_own_uid(as_root: Sandbox) -> None:
+    c = as_root.containment
+    assert c["on"] and c["uid"] is not None, c["problems"]
+    line = as_root.describe_containment()
+    for fact in ("read-only file system", "private /tmp", "no network", "unprivileged uid"):
+        assert fact in line
+
+
+def test_files_outside_scratch_cannot_change(as_root: Sandbox) -> None:
+    victim = ROOT / f".isolation-victim-{uuid.uuid4().hex}"
+    planted = ROOT / "grader" / f"planted_{uuid.uuid4().hex}.py"
+    victim.write_text("keep me")
+    try:
+        out = run(
+            as_root,
+            f"import os\nos.remove({str(victim)!r})",
+            f"open({str(victim)!r}, 'w').write('changed')",
+            f"open({str(planted)!r}, 'w').write('import os')",
+            "open('/etc/gdgrade-planted', 'w').write('x')",
+            "open('in_scratch.txt', 'w').write('fine')\nprint('scratch ok')",
+        )
+        assert victim.read_text() == "keep me"
+        assert not planted.exists() and not Path("/etc/gdgrade-planted").exists()
+        assert all("Read-only file system" in text for text in out[:4]), out
+        assert out[4] == "scratch ok\n"
+    finally:
+        victim.unlink(missing_ok=True)
+        planted.unlink(missing_ok=True)
+
+
+def test_tmp_is_private_to_each_notebook(as_root: Sandbox) -> None:
+    name = f"/tmp/gdgrade-isolation-{uuid.uuid4().hex}"
+    assert run(as_root, f"open({name!r}, 'w').write('x')\nprint('written')") == ["written\n"]
+    assert not Path(name).exists()
+    out = run(as_root, f"import os\nprint(os.path.exists({name!r}))")
+    assert out == ["False\n"]
+
+
+def test_instructor_directories_are_empty(as_root: Sandbox, course: Path) -> None:
+    out = run(
+        as_root,
+        "import os, grader.probes\n"
+        "repo = os.path.dirname(os.path.dirname(grader.probes.__file__))\n"
+        "print(os.listdir(os.path.join(repo, 'reference')))",
+        f"print(os.listdir({str(course)!r}))",
+        "print(os.listdir('/root'))",
+    )
+    assert out[0] == "[]\n" and out[1] == "[]\n"
+    assert "assignments" not in out[2] and out[2].count(",") <= 1  # only the Python install
+
+
+def test_no_connection_reaches_even_localhost(sandbox: Sandbox) -> None:
+    if not sandbox.containment.get("on"):
+        pytest.skip(f"no network namespace here: {sandbox.containment.get('problems')}")
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.5)
+    port = server.getsockname()[1]
+    try:
+        out = run(sandbox, f"import socket\nsocket.create_connection(('127.0.0.1', {port}), 2)")
+        assert "OSError" in out[0] or "Error" in out[0], out
+        with pytest.raises(TimeoutError):
+            server.accept()
+    finally:
+        server.close()
+
+
+def test_fork_bomb_is_capped_and_every_process_reaped(as_root: Sandbox) -> None:
+    out = run(
+        as_root,
+        "import os, time\n"
+        "n = 0\n"
+        "try:\n"
+        "    while True:\n"
+        "        if os.fork() == 0:\n"
+        "            os.setsid()  # out of the process group the grader kills\n"
+        "            time.sleep(600)\n"
+        "        n += 1\n"
+        "except OSError:\n"
+        "    print(n)",
+    )
+    assert 0 < int(out[0]) < worker.NPROC_LIMIT
+    assert not worker._live_processes(as_root.containment["uid"])
+
+
+def test_isolation_can_be_turned_off() -> None:
+    with Sandbox(workers=1, limits=LIMITS, isolate=False) as sb:
+        assert not sb.containment["on"]
+        assert "resource limits only" in sb.describe_containment()
+        assert run(sb, "import os\nprint(os.getuid() == os.geteuid())") == ["True\n"]
