@@ -152,7 +152,7 @@ def _cell_result(cell: GradeCell, results: dict[str, CheckResult], run: object) 
 
 def _cell_error_text(run: object) -> str:
     """The error a plain test cell raised, as text."""
-    if run is None:
+    if run is None or getattr(run, "status", "") == "skipped":
         return "This test cell did not run: the notebook stopped before it."
     for out in getattr(run, "outputs", []):
         if out.get("output_type") == "error":
