@@ -10,7 +10,7 @@ For each job it forks a child that, before any student code runs:
 1. starts its own session (so its process group can be killed as a whole);
 2. sets resource limits: address space (the warm size plus ``memory_mb``), file size,
    CPU seconds, open files, no core files;
-3. contains itself (``containment``, decided once per zygote by a dry run): its own mount
+3. contains itself (``grader.containment``, decided once per zygote by a dry run): its own mount
    and network namespaces (``grader.isolation``: read-only file system outside scratch,
    private /tmp, instructor directories hidden, no network), then, when the zygote is
    root, an unprivileged uid of its own (``UID_BASE + zygote pid``) with a process limit,
@@ -43,7 +43,7 @@ import time
 import traceback
 from typing import Any
 
-from grader import isolation
+from grader import containment
 
 TRUSTED_ROOTS = ("reference", "assignments", "tests")
 """Top-level packages a notebook may not import while it is graded."""
@@ -54,22 +54,6 @@ GRACE = 2.0
 MB = 1024 * 1024
 FILE_LIMIT = 256 * MB
 """Largest file the notebook may write (RLIMIT_FSIZE)."""
-NPROC_LIMIT = 64
-"""Processes and threads the notebook's uid may have (RLIMIT_NPROC, root only)."""
-UID_BASE = 200_000
-"""Children run as uid ``UID_BASE + zygote pid`` when the zygote is root."""
-PR_SET_NO_NEW_PRIVS = 38
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HIDDEN_IN_REPO = (
-    "reference",
-    "assignments",
-    "tests",
-    "benchmarks",
-    "grader/course",
-    "grader/misconceptions",
-    "quizzes",
-)
-"""Parts of this repository a child cannot read (the oracles and what they answer)."""
 MAX_EVIDENCE = 16 * MB
 """Largest serialized Evidence a probe may send back."""
 MAX_MESSAGE = 64 * MB
@@ -180,87 +164,6 @@ def _setlimit(which: int, value: int) -> None:
         resource.setrlimit(which, (value, value))
 
 
-def _hidden_paths() -> list[str]:
-    """Instructor directories covered in the child: the oracles, the course, the tests."""
-    mine = [os.path.join(ROOT, d) for d in HIDDEN_IN_REPO]
-    return mine + [p for p in os.environ.get("GDGRADE_HIDE", "").split(os.pathsep) if p]
-
-
-def _contain(scratch: str, uid: int | None) -> list[str]:
-    """Namespaces (``grader.isolation``), then the unprivileged uid; returns what holds."""
-    facts = isolation.isolate(scratch, ROOT, _hidden_paths())
-    if uid is not None:
-        _setlimit(resource.RLIMIT_NPROC, NPROC_LIMIT)
-        os.setgroups([])
-        os.setgid(uid)
-        os.setuid(uid)
-        facts += ["an unprivileged uid of its own", f"at most {NPROC_LIMIT} processes"]
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-    return facts
-
-
-def _try_containment(uid: int | None) -> list[str]:
-    """Contain a throwaway child and check it can still read Python; raises OSError if not."""
-    import numpy
-
-    scratch = tempfile.mkdtemp(prefix="gdgrade-check-")
-    if uid is not None:
-        os.chown(scratch, uid, uid)
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_fd)
-        answer: dict[str, Any] = {}
-        try:
-            answer["facts"] = _contain(scratch, uid)
-            for path in (os.__file__, numpy.__file__, __file__):
-                with open(path, "rb") as fh:
-                    fh.read(1)
-            import wave  # noqa: F401  (a stdlib module the zygote has not imported)
-
-            with open(os.path.join(scratch, "probe.txt"), "w") as fh:
-                fh.write("ok")
-        except BaseException as err:
-            answer = {"error": f"{type(err).__name__}: {err}"}
-        os.write(write_fd, json.dumps(answer).encode())
-        os._exit(0)
-    os.close(write_fd)
-    with os.fdopen(read_fd, "rb") as fh:
-        answer = json.loads(fh.read() or b'{"error": "the check child died"}')
-    os.waitpid(pid, 0)
-    shutil.rmtree(scratch, ignore_errors=True)
-    if "error" in answer:
-        raise OSError(answer["error"])
-    return answer["facts"]
-
-
-def containment() -> dict[str, Any]:
-    """How this zygote's children are contained, decided once by a dry run.
-
-    ``{"on": bool, "uid": int | None, "facts": [...], "problems": [...]}``: the strongest of
-    namespaces + unprivileged uid (root only), namespaces alone, nothing. ``GDGRADE_ISOLATE=0``
-    turns it off.
-    """
-    global _CONTAINMENT
-    if _CONTAINMENT is None:
-        _CONTAINMENT = {"on": False, "uid": None, "facts": [], "problems": []}
-        tries = [UID_BASE + os.getpid(), None] if os.geteuid() == 0 else [None]
-        if os.environ.get("GDGRADE_ISOLATE", "1") == "0":
-            tries, _CONTAINMENT["problems"] = [], ["turned off (GDGRADE_ISOLATE=0)"]
-        for uid in tries:
-            try:
-                facts = _try_containment(uid)
-            except OSError as err:
-                _CONTAINMENT["problems"].append(str(err))
-                continue
-            _CONTAINMENT.update(on=True, uid=uid, facts=facts)
-            break
-    return _CONTAINMENT
-
-
-_CONTAINMENT: dict[str, Any] | None = None
-
-
 def _die_with_parent(parent: int) -> None:
     """Ask the kernel to SIGKILL this child when the zygote dies (PR_SET_PDEATHSIG)."""
     with contextlib.suppress(OSError, AttributeError):
@@ -284,8 +187,8 @@ def _confine(scratch: str, limits: dict[str, Any], keep_fd: int, uid: int | None
         os.dup2(null, fd)
     os.closerange(3, keep_fd)
     os.closerange(keep_fd + 1, 4096)
-    if containment()["on"]:
-        _contain(scratch, uid)
+    if containment.decide()["on"]:
+        containment.contain(scratch, uid)
     _die_with_parent(parent)
     os.chdir(scratch)
     os.environ.clear()
@@ -301,7 +204,7 @@ def _confine(scratch: str, limits: dict[str, Any], keep_fd: int, uid: int | None
         }
     )
     tempfile.tempdir = scratch
-    sys.path[:] = [scratch] + [p for p in sys.path if p and os.path.abspath(p) != ROOT]
+    sys.path[:] = [scratch] + [p for p in sys.path if p and os.path.abspath(p) != containment.ROOT]
     for name in list(sys.modules):
         if is_trusted(name):
             del sys.modules[name]
@@ -519,38 +422,6 @@ def child(job: dict[str, Any], fd: int, scratch: str, shell: Any, uid: int | Non
 # -- zygote: supervision ----------------------------------------------------------------
 
 
-def _live_processes(uid: int) -> bool:
-    """Whether a process (not a zombie) runs as ``uid``."""
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            with contextlib.suppress(OSError):
-                if os.stat(f"/proc/{name}").st_uid == uid:
-                    with open(f"/proc/{name}/stat") as fh:
-                        if fh.read().rsplit(")", 1)[1].split()[0] != "Z":
-                            return True
-    return False
-
-
-def reap_uid(uid: int | None) -> None:
-    """Kill every process running as ``uid`` (what a submission left behind, setsid()
-    escapees included): kill(-1) from a helper with that uid, until none is left."""
-    if uid is None or not _live_processes(uid):
-        return
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.setgid(uid)
-            os.setuid(uid)
-            for _ in range(50):
-                os.kill(-1, signal.SIGKILL)  # everything this uid may signal: its own
-                time.sleep(0.002)
-                if not _live_processes(uid):
-                    break
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
-
-
 def _kill(pid: int) -> None:
     for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -635,7 +506,7 @@ def _watch(pid: int, read_fd: int, limits: dict[str, Any], start: float) -> Watc
 def supervise(job: dict[str, Any], shell: Any) -> dict[str, Any]:
     """Fork a child for one job, enforce the time limits, return the raw facts."""
     start = time.monotonic()
-    uid = containment()["uid"]
+    uid = containment.decide()["uid"]
     scratch = tempfile.mkdtemp(prefix="gdgrade-")
     if uid is not None:
         os.chown(scratch, uid, uid)
@@ -657,7 +528,7 @@ def supervise(job: dict[str, Any], shell: Any) -> dict[str, Any]:
         os.close(read_fd)
     _kill(pid)  # the session's stragglers (the child itself has normally exited)
     _, status = os.waitpid(pid, 0)
-    reap_uid(uid)
+    containment.reap(uid)
     shutil.rmtree(scratch, ignore_errors=True)
     return {
         "cells": watch.cells,
@@ -683,7 +554,7 @@ def main() -> None:
         "event": "ready",
         "seconds": time.perf_counter() - start,
         "pid": os.getpid(),
-        "containment": containment(),
+        "containment": containment.decide(),
     }
     out.write(json.dumps(ready) + "\n")
     out.flush()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import worker
+from grader import containment
 from grader.sandbox import Sandbox, SandboxLimits
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,8 +139,8 @@ def test_fork_bomb_is_capped_and_every_process_reaped(as_root: Sandbox) -> None:
         "except OSError:\n"
         "    print(n)",
     )
-    assert 0 < int(out[0]) < worker.NPROC_LIMIT
-    assert not worker._live_processes(as_root.containment["uid"])
+    assert 0 < int(out[0]) < containment.NPROC_LIMIT
+    assert not containment.live_processes(as_root.containment["uid"])
 
 
 def test_isolation_can_be_turned_off() -> None:

@@ -1,0 +1,157 @@
+"""How far a sandbox child is contained, decided once per worker, and the cleanup after it.
+
+``decide`` tries the strongest level on a throwaway child and keeps the first that works:
+
+1. Linux namespaces (``grader.isolation``) and, when the worker is root, an unprivileged
+   uid of its own (``UID_BASE + worker pid``) with RLIMIT_NPROC and no new privileges;
+2. the namespaces alone;
+3. nothing beyond the worker's resource limits (``problems`` says why).
+
+``contain`` applies the chosen level in a real child; ``reap`` kills whatever that uid left
+running after the child, ``setsid()`` escapees included.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import resource
+import shutil
+import signal
+import tempfile
+import time
+from typing import Any
+
+from grader import isolation
+
+NPROC_LIMIT = 64
+"""Processes and threads the notebook's uid may have (RLIMIT_NPROC, root only)."""
+UID_BASE = 200_000
+"""Children run as uid ``UID_BASE + zygote pid`` when the zygote is root."""
+PR_SET_NO_NEW_PRIVS = 38
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HIDDEN_IN_REPO = (
+    "reference",
+    "assignments",
+    "tests",
+    "benchmarks",
+    "grader/course",
+    "grader/misconceptions",
+    "quizzes",
+)
+"""Parts of this repository a child cannot read (the oracles and what they answer)."""
+
+
+def hidden_paths() -> list[str]:
+    """Instructor directories covered in the child: the oracles, the course, the tests."""
+    mine = [os.path.join(ROOT, d) for d in HIDDEN_IN_REPO]
+    return mine + [p for p in os.environ.get("GDGRADE_HIDE", "").split(os.pathsep) if p]
+
+
+def contain(scratch: str, uid: int | None) -> list[str]:
+    """Namespaces (``grader.isolation``), then the unprivileged uid; returns what holds."""
+    facts = isolation.isolate(scratch, ROOT, hidden_paths())
+    if uid is not None:
+        resource.setrlimit(resource.RLIMIT_NPROC, (NPROC_LIMIT, NPROC_LIMIT))
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+        facts += ["an unprivileged uid of its own", f"at most {NPROC_LIMIT} processes"]
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    return facts
+
+
+def _dry_run(uid: int | None) -> list[str]:
+    """Contain a throwaway child and check it can still read Python; raises OSError if not."""
+    import numpy
+
+    scratch = tempfile.mkdtemp(prefix="gdgrade-check-")
+    if uid is not None:
+        os.chown(scratch, uid, uid)
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        answer: dict[str, Any] = {}
+        try:
+            answer["facts"] = contain(scratch, uid)
+            for path in (os.__file__, numpy.__file__, __file__):
+                with open(path, "rb") as fh:
+                    fh.read(1)
+            import wave  # noqa: F401  (a stdlib module the zygote has not imported)
+
+            with open(os.path.join(scratch, "probe.txt"), "w") as fh:
+                fh.write("ok")
+        except BaseException as err:
+            answer = {"error": f"{type(err).__name__}: {err}"}
+        os.write(write_fd, json.dumps(answer).encode())
+        os._exit(0)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as fh:
+        answer = json.loads(fh.read() or b'{"error": "the check child died"}')
+    os.waitpid(pid, 0)
+    shutil.rmtree(scratch, ignore_errors=True)
+    if "error" in answer:
+        raise OSError(answer["error"])
+    return answer["facts"]
+
+
+def decide() -> dict[str, Any]:
+    """How this worker's children are contained, decided once by a dry run.
+
+    ``{"on": bool, "uid": int | None, "facts": [...], "problems": [...]}``: the strongest of
+    namespaces + unprivileged uid (root only), namespaces alone, nothing. ``GDGRADE_ISOLATE=0``
+    turns it off.
+    """
+    global _CONTAINMENT
+    if _CONTAINMENT is None:
+        _CONTAINMENT = {"on": False, "uid": None, "facts": [], "problems": []}
+        tries = [UID_BASE + os.getpid(), None] if os.geteuid() == 0 else [None]
+        if os.environ.get("GDGRADE_ISOLATE", "1") == "0":
+            tries, _CONTAINMENT["problems"] = [], ["turned off (GDGRADE_ISOLATE=0)"]
+        for uid in tries:
+            try:
+                facts = _dry_run(uid)
+            except OSError as err:
+                _CONTAINMENT["problems"].append(str(err))
+                continue
+            _CONTAINMENT.update(on=True, uid=uid, facts=facts)
+            break
+    return _CONTAINMENT
+
+
+_CONTAINMENT: dict[str, Any] | None = None
+
+
+def live_processes(uid: int) -> bool:
+    """Whether a process (not a zombie) runs as ``uid``."""
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            with contextlib.suppress(OSError):
+                if os.stat(f"/proc/{name}").st_uid == uid:
+                    with open(f"/proc/{name}/stat") as fh:
+                        if fh.read().rsplit(")", 1)[1].split()[0] != "Z":
+                            return True
+    return False
+
+
+def reap(uid: int | None) -> None:
+    """Kill every process running as ``uid`` (what a submission left behind, setsid()
+    escapees included): kill(-1) from a helper with that uid, until none is left."""
+    if uid is None or not live_processes(uid):
+        return
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgid(uid)
+            os.setuid(uid)
+            for _ in range(50):
+                os.kill(-1, signal.SIGKILL)  # everything this uid may signal: its own
+                time.sleep(0.002)
+                if not live_processes(uid):
+                    break
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
