@@ -5,7 +5,9 @@
 1. Linux namespaces (``grader.isolation``) and, when the worker is root, an unprivileged
    uid of its own (``UID_BASE + worker pid``) with RLIMIT_NPROC and no new privileges;
 2. the namespaces alone;
-3. nothing beyond the worker's resource limits (``problems`` says why).
+3. the uid alone (root where namespaces are refused, as in a default Docker container;
+   it needs a Python that other users can read);
+4. nothing beyond the worker's resource limits (``problems`` says why).
 
 ``contain`` applies the chosen level in a real child; ``reap`` kills whatever that uid left
 running after the child, ``setsid()`` escapees included.
@@ -50,9 +52,9 @@ def hidden_paths() -> list[str]:
     return mine + [p for p in os.environ.get("GDGRADE_HIDE", "").split(os.pathsep) if p]
 
 
-def contain(scratch: str, uid: int | None) -> list[str]:
+def contain(scratch: str, uid: int | None, namespaces: bool = True) -> list[str]:
     """Namespaces (``grader.isolation``), then the unprivileged uid; returns what holds."""
-    facts = isolation.isolate(scratch, ROOT, hidden_paths())
+    facts = isolation.isolate(scratch, ROOT, hidden_paths()) if namespaces else []
     if uid is not None:
         resource.setrlimit(resource.RLIMIT_NPROC, (NPROC_LIMIT, NPROC_LIMIT))
         os.setgroups([])
@@ -63,7 +65,7 @@ def contain(scratch: str, uid: int | None) -> list[str]:
     return facts
 
 
-def _dry_run(uid: int | None) -> list[str]:
+def _dry_run(uid: int | None, namespaces: bool) -> list[str]:
     """Contain a throwaway child and check it can still read Python; raises OSError if not."""
     import numpy
 
@@ -76,7 +78,7 @@ def _dry_run(uid: int | None) -> list[str]:
         os.close(read_fd)
         answer: dict[str, Any] = {}
         try:
-            answer["facts"] = contain(scratch, uid)
+            answer["facts"] = contain(scratch, uid, namespaces)
             for path in (os.__file__, numpy.__file__, __file__):
                 with open(path, "rb") as fh:
                     fh.read(1)
@@ -101,23 +103,25 @@ def _dry_run(uid: int | None) -> list[str]:
 def decide() -> dict[str, Any]:
     """How this worker's children are contained, decided once by a dry run.
 
-    ``{"on": bool, "uid": int | None, "facts": [...], "problems": [...]}``: the strongest of
-    namespaces + unprivileged uid (root only), namespaces alone, nothing. ``GDGRADE_ISOLATE=0``
-    turns it off.
+    ``{"on", "namespaces", "uid", "facts", "problems"}``: the first that works of namespaces
+    + unprivileged uid, namespaces alone, the uid alone (root in a container that refuses
+    namespaces), nothing. ``GDGRADE_ISOLATE=0`` turns it off.
     """
     global _CONTAINMENT
     if _CONTAINMENT is None:
-        _CONTAINMENT = {"on": False, "uid": None, "facts": [], "problems": []}
-        tries = [UID_BASE + os.getpid(), None] if os.geteuid() == 0 else [None]
+        off = {"on": False, "namespaces": False, "uid": None, "facts": [], "problems": []}
+        _CONTAINMENT = off
+        uid = UID_BASE + os.getpid()
+        tries = [(uid, True), (None, True), (uid, False)] if os.geteuid() == 0 else [(None, True)]
         if os.environ.get("GDGRADE_ISOLATE", "1") == "0":
-            tries, _CONTAINMENT["problems"] = [], ["turned off (GDGRADE_ISOLATE=0)"]
-        for uid in tries:
+            tries, off["problems"] = [], ["turned off (GDGRADE_ISOLATE=0)"]
+        for uid_, namespaces in tries:
             try:
-                facts = _dry_run(uid)
+                facts = _dry_run(uid_, namespaces)
             except OSError as err:
-                _CONTAINMENT["problems"].append(str(err))
+                off["problems"].append(str(err))
                 continue
-            _CONTAINMENT.update(on=True, uid=uid, facts=facts)
+            off.update(on=True, namespaces=namespaces, uid=uid_, facts=facts)
             break
     return _CONTAINMENT
 

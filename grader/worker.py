@@ -187,8 +187,9 @@ def _confine(scratch: str, limits: dict[str, Any], keep_fd: int, uid: int | None
         os.dup2(null, fd)
     os.closerange(3, keep_fd)
     os.closerange(keep_fd + 1, 4096)
-    if containment.decide()["on"]:
-        containment.contain(scratch, uid)
+    level = containment.decide()
+    if level["on"]:
+        containment.contain(scratch, uid, level["namespaces"])
     _die_with_parent(parent)
     os.chdir(scratch)
     os.environ.clear()

@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from grader import containment
+from grader import containment, isolation
 from grader.sandbox import Sandbox, SandboxLimits
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,3 +149,17 @@ def test_isolation_can_be_turned_off() -> None:
         assert not sb.containment["on"]
         assert "resource limits only" in sb.describe_containment()
         assert run(sb, "import os\nprint(os.getuid() == os.geteuid())") == ["True\n"]
+
+
+def test_uid_alone_needs_a_python_others_can_read(as_root: Sandbox) -> None:
+    # the level a root worker falls back to where namespaces are refused (Docker's default)
+    uid = containment.UID_BASE + 1
+    if isolation.blocked_ancestor(sys.base_prefix):  # e.g. /root/.pyenv under /root (0700)
+        with pytest.raises(OSError, match="Permission denied"):
+            containment._dry_run(uid, False)
+    else:
+        facts = containment._dry_run(uid, False)
+        assert facts == [
+            "an unprivileged uid of its own",
+            f"at most {containment.NPROC_LIMIT} processes",
+        ]
