@@ -195,7 +195,10 @@ class MultipleChoiceItem(ItemBase):
 
     kind: Literal["multiple_choice"]
     options: list[Option] = Field(min_length=2)
-    """The options, shown in this order as A, B, C, ..."""
+    """The options, lettered A, B, C, ... in the order each student is shown them."""
+    shuffle: bool = True
+    """Each student sees the options in an order of their own (the shared variant keeps
+    this order); false keeps this order for everyone, for options whose order matters."""
     answer: OracleCall | None = None
     """Optional oracle returning the correct option key (then no option is marked correct)."""
 
@@ -214,7 +217,9 @@ class MultipleSelectItem(ItemBase):
 
     kind: Literal["multiple_select"]
     options: list[Option] = Field(min_length=2)
-    """The options, shown in this order as A, B, C, ..."""
+    """The options, lettered A, B, C, ... in the order each student is shown them."""
+    shuffle: bool = True
+    """As for multiple choice."""
 
     @model_validator(mode="after")
     def _some_correct(self) -> MultipleSelectItem:

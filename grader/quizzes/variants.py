@@ -1,9 +1,10 @@
 """Per-student variants: every parameter drawn, every answer and wrong answer computed.
 
-A variant is a pure function of (quiz, student id): each item's numbers come from a numpy
-Generator seeded with sha256(quiz id, student id, item id), so the same student always gets
-the same numbers, adding an item leaves the others' numbers alone, and the shared variant
-(``SHARED``) is what an LMS export without a student list carries.
+A variant is a pure function of (quiz, student id): each item's numbers, and the order of
+its options, come from a numpy Generator seeded with sha256(quiz id, student id, item id),
+so the same student always gets the same sheet, adding an item leaves the others alone,
+and the shared variant (``SHARED``, bank order) is what an LMS export without a student
+list carries.
 """
 
 from __future__ import annotations
@@ -160,8 +161,10 @@ def _distinct(answer: Any, wrong: Any, tolerance: Tolerance) -> bool:
     return any(not tolerance.accepts(x, y) for x, y in zip(a, w, strict=True))
 
 
-def item_variant(item: Item, context: dict[str, Any]) -> ItemVariant:
-    """Evaluate one item for drawn parameters."""
+def item_variant(
+    item: Item, context: dict[str, Any], order: list[int] | None = None
+) -> ItemVariant:
+    """Evaluate one item for drawn parameters; ``order`` permutes a choice item's options."""
     base = {
         "id": item.id,
         "kind": item.kind,
@@ -194,10 +197,10 @@ def item_variant(item: Item, context: dict[str, Any]) -> ItemVariant:
             else next(o.key for o in item.options if o.correct)
         )
         options = [o.model_copy(update={"correct": o.key == key}) for o in item.options]
-        return ItemVariant(**base, answer=key, options=options)
+        return ItemVariant(**base, answer=key, options=_reorder(options, order))
     if isinstance(item, MultipleSelectItem):
         keys = [o.key for o in item.options if o.correct]
-        return ItemVariant(**base, answer=keys, options=item.options)
+        return ItemVariant(**base, answer=keys, options=_reorder(item.options, order))
     assert isinstance(item, ShortAnswerItem)
     return ItemVariant(
         **base,
@@ -207,12 +210,21 @@ def item_variant(item: Item, context: dict[str, Any]) -> ItemVariant:
     )
 
 
+def _reorder(options: list[Option], order: list[int] | None) -> list[Option]:
+    return options if order is None else [options[i] for i in order]
+
+
 def build(quiz: Quiz, student: str = SHARED) -> QuizVariant:
     """The variant of ``quiz`` for ``student`` (deterministic)."""
     items = []
     for item in quiz.items:
         rng = np.random.default_rng(seed(quiz.id, student, item.id))
-        items.append(item_variant(item, draw(item, rng)))
+        context = draw(item, rng)
+        order = None
+        choice = isinstance(item, MultipleChoiceItem | MultipleSelectItem)
+        if choice and item.shuffle and student != SHARED:  # drawn after the numbers
+            order = [int(i) for i in rng.permutation(len(item.options))]
+        items.append(item_variant(item, context, order))
     return QuizVariant(
         quiz_id=quiz.id,
         title=quiz.title,

@@ -81,3 +81,42 @@ def test_render_formats(quizzes) -> None:
     nbformat.validate(nb)
     ids = [c.metadata.get("gdgrade_question_id") for c in nb.cells if c.cell_type == "raw"]
     assert ids == [i.id for i in v.items]
+
+
+def _orders(quiz, student: str) -> dict[str, list[str]]:
+    built = variants.build(quiz, student)
+    return {i.id: [o.key for o in i.options] for i in built.items if i.options}
+
+
+def test_each_student_sees_the_options_in_an_order_of_their_own(quizzes) -> None:
+    from grader.quizzes.grading import grade
+
+    quiz = quizzes["gd_basics"]
+    bank_order = {i.id: [o.key for o in i.options] for i in quiz.items if hasattr(i, "options")}
+    assert _orders(quiz, variants.SHARED) == bank_order  # what an LMS export shares
+    assert _orders(quiz, "ana") == _orders(quiz, "ana")
+    seen = {json.dumps(_orders(quiz, f"s{i}")) for i in range(20)}
+    assert len(seen) >= 18
+    for i in range(20):  # the numbers do not move when the options are shuffled
+        built = variants.build(quiz, f"s{i}")
+        plain = quiz.model_copy(
+            update={
+                "items": [
+                    it.model_copy(update={"shuffle": False}) if hasattr(it, "shuffle") else it
+                    for it in quiz.items
+                ]
+            }
+        )
+        assert _numbers(built) == _numbers(variants.build(plain, f"s{i}"))
+    # a letter is read against the student's own sheet
+    item = next(i for i in variants.build(quiz, "ana").items if i.kind == "multiple_choice")
+    letter = variants.letter([o.key for o in item.options].index(item.answer))
+    assert grade(item, letter).status == "correct"
+
+
+def test_shuffle_false_keeps_the_bank_order(quizzes) -> None:
+    quiz = quizzes["minibatch_in_action"]
+    item = next(i for i in quiz.items if i.id == "fastest_initial_learning")
+    assert item.shuffle is False
+    keys = [o.key for o in item.options]
+    assert all(_orders(quiz, f"s{i}")[item.id] == keys for i in range(10))
