@@ -24,8 +24,8 @@ import nbformat
 
 from grader import gradebook
 from grader.autograde import autograde
+from grader.execution import SandboxLimits
 from grader.release import release, submit
-from grader.sandbox import SandboxLimits
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "files" / "hostile"

@@ -54,7 +54,7 @@ def autograde(
     from rich.progress import Progress
 
     from grader.autograde import autograde as run
-    from grader.sandbox import SandboxLimits
+    from grader.execution import SandboxLimits
     from grader.summary import print_summary
 
     limits = SandboxLimits(

@@ -16,14 +16,15 @@ from typing import TYPE_CHECKING
 
 import nbformat
 
-from grader import notebooks, registry
+from grader import notebooks, registry, restoration
 from grader.checks import Check
 from grader.errors import NotebookError
 from grader.evidence import CheckResult, ErrorInfo, Evidence, ProbeRequest
 from grader.results import CellResult, SubmissionResult
 
 if TYPE_CHECKING:
-    from grader.sandbox import ExecutionRecord, Sandbox
+    from grader.execution import ExecutionRecord
+    from grader.sandbox import Sandbox
 
 _STATUS_ORDER = {"passed": 0, "skipped": 1, "failed": 2, "error": 3}
 
@@ -84,7 +85,7 @@ def grade_notebook(
         _, _, grade_cells = plan(source_nb)
         result = _all_zero(grade_cells, base, f"Your notebook could not be read: {exc}")
         return result.model_copy(update={"notebook_sha256": digest}), None
-    restored, messages = notebooks.restore(submitted, source_nb)
+    restored, messages = restoration.restore(submitted, source_nb)
     sources, indices, grade_cells = plan(restored)
     checks = {cid: registry.get(cid) for cell in grade_cells for cid in cell.check_ids}
     requests = {cid: chk.request() for cid, chk in checks.items()}

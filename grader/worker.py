@@ -2,7 +2,7 @@
 
 The zygote (``python -m grader.worker``) imports torch, numpy, IPython and matplotlib (Agg)
 and runs one tiny forward/backward/optimizer step, then reads jobs (one JSON line each) on
-stdin and answers each with one JSON line of raw facts on stdout (``grader.sandbox`` turns
+stdin and answers each with one JSON line of raw facts on stdout (``grader.execution`` turns
 them into an ``ExecutionRecord``).
 
 For each job it forks a child that, before any student code runs:

@@ -8,7 +8,8 @@ import nbformat
 import pytest
 
 from grader.checklib import trainer_check
-from grader.sandbox import Sandbox, SandboxLimits
+from grader.execution import SandboxLimits
+from grader.sandbox import Sandbox
 
 FILES = Path(__file__).parent.parent / "files"
 TRAINERS = FILES / "trainers"

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from grader import containment, isolation
-from grader.sandbox import Sandbox, SandboxLimits
+from grader.execution import SandboxLimits
+from grader.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMITS = SandboxLimits(cell_timeout=10, total_timeout=30, memory_mb=1024)

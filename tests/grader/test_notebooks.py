@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from nbgrader.utils import compute_checksum
 
-from grader import notebooks
+from grader import notebooks, restoration
 from grader.errors import NotebookError
 
 FILES = Path(__file__).parent.parent / "files" / "sandbox"
@@ -115,7 +115,7 @@ def test_checksums_match_nbgrader():
 
 
 def test_untouched_release_is_restored_silently_with_hidden_tests():
-    restored, messages = notebooks.restore(submission(), source())
+    restored, messages = restoration.restore(submission(), source())
     assert messages == []
     assert "BEGIN HIDDEN TESTS" in by_id(restored, "test_update_rule")[0].source
     assert by_id(restored, "answer_update")[0].source == submission().cells[2].source
@@ -125,7 +125,7 @@ def test_untouched_release_is_restored_silently_with_hidden_tests():
 def test_edited_test_cell_is_restored_with_a_message():
     sub = submission()
     by_id(sub, "test_update_rule")[0].source = "pass  # tests? what tests"
-    restored, messages = notebooks.restore(sub, source())
+    restored, messages = restoration.restore(sub, source())
     assert by_id(restored, "test_update_rule")[0].source == source().cells[3].source
     assert messages == [
         "The test cell 'test_update_rule' was edited; it was restored from the assignment."
@@ -137,7 +137,7 @@ def test_edited_read_only_and_task_cells_are_restored():
     by_id(sub, "intro")[0].source = "my notes"
     by_id(sub, "setup")[0].source = "import numpy as np\nLR = 10.0"
     by_id(sub, "task_plot")[0].source = "done"
-    restored, messages = notebooks.restore(sub, source())
+    restored, messages = restoration.restore(sub, source())
     src, sub = source(), submission()
     expected = [
         (src if notebooks.is_protected(c) else sub).cells[i].source for i, c in enumerate(src.cells)
@@ -154,7 +154,7 @@ def test_points_or_lock_tampering_counts_as_an_edit():
     sub = submission()
     by_id(sub, "test_checks")[0].metadata["nbgrader"]["points"] = 300
     by_id(sub, "setup")[0].metadata["nbgrader"]["locked"] = False
-    restored, messages = notebooks.restore(sub, source())
+    restored, messages = restoration.restore(sub, source())
     assert by_id(restored, "test_checks")[0].metadata["nbgrader"]["points"] == 3
     assert by_id(restored, "setup")[0].metadata["nbgrader"]["locked"] is True
     assert len(messages) == 2 and all("was edited" in m for m in messages)
@@ -167,7 +167,7 @@ def test_deleted_cells_come_back_in_place():
         for c in sub.cells
         if notebooks.grade_meta(c)["grade_id"] not in ("test_update_rule", "intro")
     ]
-    restored, messages = notebooks.restore(sub, source())
+    restored, messages = restoration.restore(sub, source())
     assert [notebooks.grade_meta(c)["grade_id"] for c in restored.cells] == [
         notebooks.grade_meta(c)["grade_id"] for c in source().cells
     ]
@@ -181,7 +181,7 @@ def test_deleted_cells_come_back_in_place():
 def test_duplicated_test_cell_is_removed_and_ids_stay_unique():
     sub = submission()
     sub.cells.append(nbformat.from_dict(json.loads(json.dumps(sub.cells[3]))))
-    restored, messages = notebooks.restore(sub, source())
+    restored, messages = restoration.restore(sub, source())
     assert len(restored.cells) == len(source().cells)
     assert messages == ["The test cell 'test_update_rule' appeared twice; the copy was removed."]
     assert len({c.id for c in restored.cells}) == len(restored.cells)
@@ -197,7 +197,7 @@ def test_students_cannot_add_grade_cells_or_regrade_answers():
     dup = nbformat.from_dict(json.loads(json.dumps(answer)))
     dup["id"] = "dup"
     sub.cells.insert(3, dup)
-    restored, messages = notebooks.restore(sub, source())
+    restored, messages = restoration.restore(sub, source())
     assert [c.grade_id for c in notebooks.grade_cells(restored)] == [
         "test_update_rule",
         "test_checks",
@@ -239,4 +239,4 @@ def test_check_ids_are_found_without_running_code(source: str, ids: list[str]):
 
 def test_released_strips_hidden_tests():
     text = "a = 1\n### BEGIN HIDDEN TESTS\nassert a\n### END HIDDEN TESTS\nb = 2"
-    assert notebooks.released(text) == "a = 1\nb = 2"
+    assert restoration.released(text) == "a = 1\nb = 2"

@@ -14,7 +14,8 @@ import pytest
 
 from grader import worker
 from grader.evidence import Evidence, ProbeRequest
-from grader.sandbox import Sandbox, SandboxLimits, build_record
+from grader.execution import SandboxLimits, build_record
+from grader.sandbox import Sandbox
 
 LIMITS = SandboxLimits(cell_timeout=1.0, total_timeout=12, memory_mb=1024, output_bytes=50_000)
 PROBE = [ProbeRequest(check_id="t.f", probe="call", target="f", inputs={"args": [3]})]

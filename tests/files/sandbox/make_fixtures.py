@@ -61,7 +61,7 @@ def source() -> nbformat.NotebookNode:
 
 
 def released(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    from grader.notebooks import released as strip
+    from grader.restoration import released as strip
 
     out = nbformat.from_dict(json.loads(json.dumps(nb)))
     for cell in out.cells:
