@@ -116,7 +116,7 @@ def source_notebook(cells: list[Cell]) -> nbformat.NotebookNode:
 
 def sample_notebook(cells: list[Cell], smp: Sample) -> nbformat.NotebookNode:
     """The released notebook as a student would hand it in, answers filled in."""
-    from grader.notebooks import released
+    from grader.restoration import released
 
     nb = source_notebook(cells)
     for nb_cell, cell in zip(nb.cells, cells, strict=True):
