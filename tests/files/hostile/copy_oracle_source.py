@@ -1,4 +1,5 @@
-# expect: 15 | FileNotFoundError
+# expect: 15 | Error
+# (FileNotFoundError where the sandbox hides the repository; an ImportError where it cannot)
 import os
 import numpy as np
 import grader.probes

@@ -1,0 +1,1 @@
+written from a student notebook
