@@ -1,1 +1,0 @@
-written from a student notebook
