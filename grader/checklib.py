@@ -111,7 +111,8 @@ def trainer_check(
 
         inputs = {**problem, **hyper}
         if record:
-            replayed = _replayed_order(ev, len(problem["X"]), hyper)
+            n, epochs = len(problem["X"]), hyper["epochs"]
+            replayed = judges.replayed_order(ev.batches, n_samples=n, epochs=epochs)
             if isinstance(replayed, Verdict):
                 return replayed
             inputs["permutations"] = replayed
@@ -145,22 +146,6 @@ def trainer_check(
         return judges.trajectory(ev.losses, ref, diagnose=diagnose, title=name, log_y=True)
 
     return registry.register(Check(id, name, points, request, judge, topics, hidden))
-
-
-def _replayed_order(ev: Evidence, n: int, hyper: dict[str, Any]) -> list[np.ndarray] | Verdict:
-    """Per-epoch permutations rebuilt from the batches the student read."""
-    flat = [i for batch in ev.batches or [] for i in batch]
-    epochs = hyper["epochs"]
-    if len(flat) != n * epochs:
-        return Verdict(
-            "failed",
-            f"your trainer read {len(flat)} samples; {epochs} epochs of {n} samples read "
-            f"{n * epochs}: every sample should be read once per epoch",
-        )
-    perms = [np.asarray(flat[e * n : (e + 1) * n]) for e in range(epochs)]
-    if any(sorted(p.tolist()) != list(range(n)) for p in perms):
-        return Verdict("failed", "an epoch read some samples twice and skipped others")
-    return perms
 
 
 def flatten(value: Any) -> list[float]:

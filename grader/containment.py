@@ -65,13 +65,19 @@ def contain(scratch: str, uid: int | None, namespaces: bool = True) -> list[str]
     return facts
 
 
+def scratch_dir(uid: int | None, prefix: str) -> str:
+    """A fresh scratch directory that ``uid`` (the child's, when it has its own) owns."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    if uid is not None:
+        os.chown(path, uid, uid)
+    return path
+
+
 def _dry_run(uid: int | None, namespaces: bool) -> list[str]:
     """Contain a throwaway child and check it can still read Python; raises OSError if not."""
     import numpy
 
-    scratch = tempfile.mkdtemp(prefix="gdgrade-check-")
-    if uid is not None:
-        os.chown(scratch, uid, uid)
+    scratch = scratch_dir(uid, "gdgrade-check-")
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:

@@ -57,7 +57,7 @@ def _check(result: int, what: str) -> int:
     return result
 
 
-def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str = ""):
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str = "") -> None:
     enc = [None if s is None else s.encode() for s in (source, target, fstype, data)]
     _check(_libc.mount(enc[0], enc[1], enc[2], ctypes.c_ulong(flags), enc[3]), f"mount {target}")
 
@@ -105,10 +105,6 @@ def needed_paths(root: str) -> list[str]:
     return [p for p in found if not any(p.startswith(q + os.sep) for q in found)]
 
 
-def _make_dirs(path: str) -> None:
-    os.makedirs(path, mode=0o711, exist_ok=True)
-
-
 def isolate(scratch: str, root: str, hide: Iterable[str] = ()) -> list[str]:
     """Confine this process (see the module docstring); returns what is enforced.
 
@@ -146,7 +142,7 @@ def isolate(scratch: str, root: str, hide: Iterable[str] = ()) -> list[str]:
         options = f"size={TMP_SIZE},mode=1777" if private else "size=1m,mode=755"
         _mount("gdgrade", top, "tmpfs", MS_NOSUID | MS_NODEV, options)
         for path in paths:
-            _make_dirs(path)
+            os.makedirs(path, mode=0o711, exist_ok=True)
             _attach(clones.pop(path), path)
         if not private:
             _mount(None, top, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)

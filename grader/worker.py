@@ -508,9 +508,7 @@ def supervise(job: dict[str, Any], shell: Any) -> dict[str, Any]:
     """Fork a child for one job, enforce the time limits, return the raw facts."""
     start = time.monotonic()
     uid = containment.decide()["uid"]
-    scratch = tempfile.mkdtemp(prefix="gdgrade-")
-    if uid is not None:
-        os.chown(scratch, uid, uid)
+    scratch = containment.scratch_dir(uid, "gdgrade-")
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:

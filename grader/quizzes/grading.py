@@ -38,6 +38,11 @@ def _record(item: ItemVariant, raw: str | None, status: ItemStatus, fraction: fl
     )
 
 
+def _unreadable(item: ItemVariant, raw: str, why: str) -> ItemGradeRecord:
+    """No points yet: the response could not be read, so a person should look at it."""
+    return _record(item, raw, "unreadable", 0.0, needs_review=True, feedback=why)
+
+
 def _explain(item: ItemVariant) -> str:
     return f" {item.explanation.strip()}" if item.explanation.strip() else ""
 
@@ -47,14 +52,7 @@ def _numeric(item: ItemVariant, raw: str) -> ItemGradeRecord:
     tol = item.tolerance
     assert tol is not None and isinstance(item.answer, float)
     if parsed is None:
-        return _record(
-            item,
-            raw,
-            "unreadable",
-            0.0,
-            needs_review=True,
-            feedback=f"Could not read a single number in {raw!r}.",
-        )
+        return _unreadable(item, raw, f"Could not read a single number in {raw!r}.")
     value, notes = float(parsed.value), parsed.notes  # type: ignore[arg-type]
     if tol.accepts(item.answer, value):
         return _record(item, raw, "correct", 1.0, parsed=value, notes=notes, feedback="Correct.")
@@ -81,14 +79,7 @@ def _trace(item: ItemVariant, raw: str) -> ItemGradeRecord:
     assert isinstance(answer, list) and item.tolerance is not None
     parsed = parse.numbers(raw, len(answer))
     if parsed is None:
-        return _record(
-            item,
-            raw,
-            "unreadable",
-            0.0,
-            needs_review=True,
-            feedback=f"Could not read {len(answer)} numbers in {raw!r}.",
-        )
+        return _unreadable(item, raw, f"Could not read {len(answer)} numbers in {raw!r}.")
     got = [float(v) for v in parsed.value]  # type: ignore[attr-defined]
     tol = item.tolerance
     hits = [i < len(got) and tol.accepts(a, got[i]) for i, a in enumerate(answer)]
@@ -123,14 +114,7 @@ def _trace(item: ItemVariant, raw: str) -> ItemGradeRecord:
 def _choice(item: ItemVariant, raw: str) -> ItemGradeRecord:
     parsed = parse.choices(raw, item.options)
     if parsed is None:
-        return _record(
-            item,
-            raw,
-            "unreadable",
-            0.0,
-            needs_review=True,
-            feedback=f"{raw!r} names no option (use the letter, e.g. B).",
-        )
+        return _unreadable(item, raw, f"{raw!r} names no option (use the letter, e.g. B).")
     keys: list[str] = parsed.value  # type: ignore[assignment]
     by_key = {o.key: o for o in item.options}
     if item.kind == "multiple_choice":
