@@ -22,10 +22,10 @@ from pathlib import Path
 
 import nbformat
 
-from grader import gradebook
-from grader.autograde import autograde
-from grader.execution import SandboxLimits
-from grader.release import release, submit
+from grader.nbgrader_io.release import release, submit
+from grader.outputs import gradebook
+from grader.pipeline.batch import autograde
+from grader.sandbox.execution import SandboxLimits
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "files" / "hostile"
@@ -152,7 +152,7 @@ def run(workdir: Path) -> dict:
         capture_output=True,
         text=True,
     )
-    from grader.report import load_results
+    from grader.outputs.report import load_results
 
     batch = {r.student: r for r in load_results(course)}
     contained, failures = 0, []

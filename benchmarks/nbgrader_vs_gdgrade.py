@@ -20,8 +20,8 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
-from grader.autograde import autograde
-from grader.release import nbgrader, release, submit
+from grader.nbgrader_io.release import nbgrader, release, submit
+from grader.pipeline.batch import autograde
 
 TRAIN = """import torch
 
@@ -41,7 +41,7 @@ def train(X, y, w0, b0, *, lr, batch_size, epochs, order):
             losses.append(loss.item())
     return losses
 """
-CHECK = 'from grader.checks import check\ncheck("gd_variants.minibatch", globals())'
+CHECK = 'from grader import check\ncheck("gd_variants.minibatch", globals())'
 
 
 def notebook(zero_grad: bool, *, source: bool) -> nbformat.NotebookNode:
@@ -109,7 +109,7 @@ def student_seconds() -> float:
     """The student's own code (one train call) in a warm process: the part no grader saves."""
     import numpy as np
 
-    from grader.checklib import linreg_problem
+    from grader.judging.builders import linreg_problem
 
     ns: dict = {}
     exec(TRAIN.format(zero="opt.zero_grad()"), ns)

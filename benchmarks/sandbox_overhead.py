@@ -9,7 +9,7 @@ JSON, validation), and the ratio of a bare ``python -c 'import torch'`` subproce
 floor for any one-process-per-submission design) to the warm sandbox's wall time. It also
 times the same training in a fresh ``python -c`` process (import + torch warm-up + work),
 and the trivial notebook in a sandbox without namespaces (``isolate=False``), so the cost
-of containment (grader.isolation, the uid switch, the reaper) is measured side by side.
+of containment (grader.inside.isolation, the uid switch, the reaper) is measured side by side.
 All numbers come from this one run.
 """
 
@@ -22,7 +22,7 @@ import sys
 import time
 
 from grader.evidence import ProbeRequest
-from grader.sandbox import Sandbox
+from grader.sandbox.pool import Sandbox
 
 TRIVIAL = ["def f(a):\n    return 2 * a"]
 TRAIN_CODE = (

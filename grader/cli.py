@@ -30,7 +30,7 @@ def release(
     course: Course = Path("."),
 ) -> None:
     """Generate the student version with nbgrader's own generate_assignment."""
-    from grader.release import release as do_release
+    from grader.nbgrader_io.release import release as do_release
 
     out = do_release(course, assignment)
     typer.echo(f"released {assignment} -> {out}")
@@ -53,9 +53,9 @@ def autograde(
     """Grade submitted/<student>/<assignment>/ and write feedback, results and gradebook."""
     from rich.progress import Progress
 
-    from grader.autograde import autograde as run
-    from grader.execution import SandboxLimits
-    from grader.summary import print_summary
+    from grader.outputs.summary import print_summary
+    from grader.pipeline.batch import autograde as run
+    from grader.sandbox.execution import SandboxLimits
 
     limits = SandboxLimits(
         cell_timeout=cell_timeout, total_timeout=total_timeout, memory_mb=memory_mb
@@ -86,7 +86,7 @@ def grade(
     ] = None,
 ) -> None:
     """Grade one notebook (a student repository's CI): results, feedback, Classroom output."""
-    from grader.single import grade_single
+    from grader.pipeline.single import grade_single
 
     result = grade_single(notebook, assignment, source=source, out=out, github_output=github_output)
     typer.echo(f"{result.student}: {result.score:g}/{result.max_score:g} ({result.execution})")
@@ -95,7 +95,7 @@ def grade(
 @app.command()
 def check(notebook: Annotated[Path, typer.Argument(help="Your notebook.")]) -> None:
     """Run the public self-checks of a notebook (no hidden test is revealed)."""
-    from grader.selfcheck import run_public_checks
+    from grader.pipeline.selfcheck import run_public_checks
 
     raise typer.Exit(run_public_checks(notebook))
 
@@ -103,7 +103,7 @@ def check(notebook: Annotated[Path, typer.Argument(help="Your notebook.")]) -> N
 @app.command()
 def report(course: Course = Path(".")) -> None:
     """Write reports/class.html: score distributions, pass rates, misconceptions, slowest."""
-    from grader.report import write_report
+    from grader.outputs.report import write_report
 
     typer.echo(f"class report -> {write_report(course)}")
 
@@ -116,8 +116,8 @@ def coverage(
     format: Annotated[str, typer.Option(help="table, md or html.")] = "table",
 ) -> None:
     """Print the topic x assessment matrix; exit 1 if a topic is not assessed both ways."""
-    from grader import coverage as cov
-    from grader.demo import COURSE_SOURCE
+    from grader.outputs import coverage as cov
+    from grader.paths import COURSE_SOURCE
 
     rows, problems = cov.matrix(course or COURSE_SOURCE)
     if format == "md":
@@ -146,7 +146,7 @@ def demo(
     ),
 ) -> None:
     """Run the main job on the embedded demo course: release, grade, feedback, report, quiz."""
-    from grader.demo import run_demo
+    from grader.pipeline.demo import run_demo
 
     run_demo(workdir)
 

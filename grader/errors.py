@@ -20,10 +20,6 @@ class SandboxError(GraderError):
     """The sandboxed worker died, hung, ran out of memory or broke the protocol."""
 
 
-class CellTimeoutError(SandboxError):
-    """A cell or the whole submission ran past its time limit."""
-
-
 class UnknownCheckError(GraderError):
     """A notebook or config names a check id that no registry knows."""
 

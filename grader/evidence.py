@@ -21,7 +21,7 @@ class ProbeRequest(BaseModel):
     check_id: str
     """Registry id of the check that asked, e.g. ``"gd_basics.update_rule"``."""
     probe: str
-    """Name of the probe function in ``grader.probes.PROBES`` (e.g. ``"call"``, ``"train"``)."""
+    """Name of the probe in ``grader.inside.probes.PROBES`` (``"call"``, ``"train"``...)."""
     target: str
     """Name of the student's function or variable in the notebook namespace."""
     inputs: dict[str, Any] = Field(default_factory=dict)

@@ -33,7 +33,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def submission(request: pytest.FixtureRequest):
     """The submitted notebook, run once in the sandbox; ``.check(id)`` gives a CheckResult."""
-    from grader.submission import Submission
+    from grader.pipeline.session import Submission
 
     path = request.config.getoption("--submission")
     if not path:

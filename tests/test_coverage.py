@@ -8,9 +8,10 @@ from pathlib import Path
 
 import yaml
 
-from grader import coverage, registry
-from grader.checks import Check
-from grader.demo import COURSE_SOURCE
+from grader.judging import registry
+from grader.judging.check import Check
+from grader.outputs import coverage
+from grader.paths import COURSE_SOURCE
 
 
 def test_all_24_topics_are_graded_and_quizzed() -> None:
@@ -43,7 +44,13 @@ def test_a_check_without_topic_and_an_unassessed_topic_are_problems(tmp_path: Pa
     data = yaml.safe_load((course / "topics.yaml").read_text())
     data["topics"]["brand_new"] = {"title": "Something nobody assesses", "notes": "x.md"}
     (course / "topics.yaml").write_text(yaml.safe_dump(data))
-    untagged = Check("gd_basics.untagged", "untagged", 1, lambda: None, lambda r, e: None)
+    untagged = Check(
+        id="gd_basics.untagged",
+        name="untagged",
+        points=1,
+        request=lambda: None,
+        judge=lambda r, e: None,
+    )
     registry.register(untagged)
     try:
         _, problems = coverage.matrix(course)

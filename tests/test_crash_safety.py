@@ -14,13 +14,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import gradebook
-from grader.autograde import autograde
-from grader.demo import COURSE_SOURCE
-from grader.grading import grade_notebook
-from grader.release import release, submit
-from grader.report import load_results
-from grader.sandbox import Sandbox
+from grader.nbgrader_io.release import release, submit
+from grader.outputs import gradebook
+from grader.outputs.report import load_results
+from grader.paths import COURSE_SOURCE
+from grader.pipeline.batch import autograde
+from grader.pipeline.grade import grade_notebook
+from grader.sandbox.pool import Sandbox
 
 SAMPLES = sorted((COURSE_SOURCE / "samples" / "gd_basics").glob("*/gd_basics.ipynb"))
 GDGRADE = str(Path(sys.executable).parent / "gdgrade")

@@ -62,7 +62,7 @@ def test(
     topics: tuple[str, ...] = (),
 ) -> Cell:
     """A test cell that runs one check (public, or hidden until grading)."""
-    call = f'from grader.checks import check\ncheck("{check_id}", globals())'
+    call = f'from grader import check\ncheck("{check_id}", globals())'
     if hidden:
         src = (
             "# Hidden tests run when your notebook is graded.\n"
@@ -116,7 +116,7 @@ def source_notebook(cells: list[Cell]) -> nbformat.NotebookNode:
 
 def sample_notebook(cells: list[Cell], smp: Sample) -> nbformat.NotebookNode:
     """The released notebook as a student would hand it in, answers filled in."""
-    from grader.restoration import released
+    from grader.nbgrader_io.restoration import released
 
     nb = source_notebook(cells)
     for nb_cell, cell in zip(nb.cells, cells, strict=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checklib import series_check, trainer_check
+from grader.judging.builders import series_check, trainer_check
 
 A = "accumulation_normalization"
 rng = np.random.default_rng(41)

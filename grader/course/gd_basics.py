@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checklib import series_check, value_check
+from grader.judging.builders import series_check, value_check
 
 
 def _sgd(w, g, lr):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader import judges, registry
-from grader.checklib import linreg_problem, trainer_check, value_check
-from grader.checks import Check, Verdict
 from grader.evidence import Evidence, ProbeRequest
-from grader.probes import encode
-from grader.timing import judge_ratio
+from grader.inside.probes import encode
+from grader.judging import judges, registry
+from grader.judging.builders import linreg_problem, trainer_check, value_check
+from grader.judging.check import Check, Verdict
+from grader.judging.timing import judge_ratio
 
 COUNT_CASES = [
     (1000, 32, False),
@@ -141,22 +141,22 @@ def _variance(req: ProbeRequest, ev: Evidence) -> Verdict:
 
 registry.register(
     Check(
-        "gd_variants.unbiased",
-        "mini-batch gradient is unbiased",
-        2,
-        lambda: _noise_request("gd_variants.unbiased"),
-        _unbiased,
-        ("unbiased_gradient",),
+        id="gd_variants.unbiased",
+        name="mini-batch gradient is unbiased",
+        points=2,
+        request=lambda: _noise_request("gd_variants.unbiased"),
+        judge=_unbiased,
+        topics=("unbiased_gradient",),
     )
 )
 registry.register(
     Check(
-        "gd_variants.variance",
-        "gradient variance ~ sigma^2 / B",
-        2,
-        lambda: _noise_request("gd_variants.variance"),
-        _variance,
-        ("gradient_variance",),
+        id="gd_variants.variance",
+        name="gradient variance ~ sigma^2 / B",
+        points=2,
+        request=lambda: _noise_request("gd_variants.variance"),
+        judge=_variance,
+        topics=("gradient_variance",),
     )
 )
 
@@ -173,12 +173,12 @@ def _timing_request() -> ProbeRequest:
 
 registry.register(
     Check(
-        "gd_variants.time_per_epoch",
-        "time per epoch: B = 1 vs B = N",
-        2,
-        _timing_request,
-        lambda req, ev: judge_ratio(ev, "B=1", "B=256", expect_at_least=10),
-        ("time_per_epoch",),
+        id="gd_variants.time_per_epoch",
+        name="time per epoch: B = 1 vs B = N",
+        points=2,
+        request=_timing_request,
+        judge=lambda req, ev: judge_ratio(ev, "B=1", "B=256", expect_at_least=10),
+        topics=("time_per_epoch",),
     )
 )
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader import judges, registry
-from grader.checklib import linreg_problem, series_check, trainer_check, value_check
-from grader.checks import Check, Verdict
 from grader.evidence import Evidence, ProbeRequest
-from grader.probes import encode
+from grader.inside.probes import encode
+from grader.judging import judges, registry
+from grader.judging.builders import linreg_problem, series_check, trainer_check, value_check
+from grader.judging.check import Check, Verdict
 
 EPOCHS = 12
 N = np.arange(EPOCHS)
@@ -149,12 +149,12 @@ def _range_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
 
 registry.register(
     Check(
-        "lr_rules.range_test",
-        "learning-rate range test",
-        2,
-        _range_request,
-        _range_judge,
-        ("lr_range_test",),
+        id="lr_rules.range_test",
+        name="learning-rate range test",
+        points=2,
+        request=_range_request,
+        judge=_range_judge,
+        topics=("lr_range_test",),
     )
 )
 trainer_check(

@@ -6,11 +6,11 @@ from functools import cache
 
 import numpy as np
 
-from grader import judges, registry
-from grader.checklib import series_check, value_check
-from grader.checks import Check, Verdict
 from grader.evidence import Evidence, ProbeRequest
-from grader.probes import encode
+from grader.inside.probes import encode
+from grader.judging import judges, registry
+from grader.judging.builders import series_check, value_check
+from grader.judging.check import Check, Verdict
 
 A = "minibatch_in_action"
 LOADER_CASES = [(150, 16, False), (150, 16, True), (150, 150, False), (150, 7, True)]
@@ -166,11 +166,11 @@ def _sweep_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
 
 registry.register(
     Check(
-        f"{A}.sweep",
-        "batch-size sweep on Iris",
-        2,
-        _sweep_request,
-        _sweep_judge,
-        ("iris_sweep", "generalization"),
+        id=f"{A}.sweep",
+        name="batch-size sweep on Iris",
+        points=2,
+        request=_sweep_request,
+        judge=_sweep_judge,
+        topics=("iris_sweep", "generalization"),
     )
 )

@@ -1,6 +1,6 @@
 """Load and validate quiz banks: YAML -> ``Quiz``, every problem with file, line, item, field.
 
-Structure is checked by the pydantic models; meaning by ``grader.quizzes.checks`` (topic ids
+Structure is checked by the pydantic models; meaning by ``grader.quizzes.validation`` (topic ids
 from assignments/topics.yaml, oracle names and arguments, notes files, and a trial
 evaluation of every item). Lines come from yaml.compose node marks, recorded per key and
 per sequence entry, so an error points at the line that holds the offending field.
@@ -8,7 +8,6 @@ per sequence entry, so an error points at the line that holds the offending fiel
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,29 +15,10 @@ import yaml
 from pydantic import ValidationError
 
 from grader.errors import ConfigError
+from grader.paths import QUIZ_DIR, TOPICS_FILE
+from grader.quizzes.located import BankIssue, Located, Path_
 from grader.quizzes.models import Quiz
-
-ROOT = Path(__file__).resolve().parents[2]
-QUIZ_DIR = ROOT / "quizzes"
-"""Where quiz ids are resolved: quizzes/<id>.yaml."""
-TOPICS_FILE = ROOT / "assignments" / "topics.yaml"
-"""The course's topic ids."""
-Path_ = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class BankIssue:
-    """One problem in a bank file."""
-
-    file: str
-    line: int
-    item: str | None
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"item {self.item!r}, " if self.item else ""
-        return f"{self.file}:{self.line}: {where}field {self.field or '(top)'}: {self.message}"
+from grader.quizzes.validation import check_quiz
 
 
 class BankError(ConfigError):
@@ -47,39 +27,6 @@ class BankError(ConfigError):
     def __init__(self, issues: list[BankIssue]) -> None:
         super().__init__("\n".join(str(i) for i in issues))
         self.issues = issues
-
-
-@dataclass
-class Located:
-    """Parsed YAML with the line of every key and sequence entry."""
-
-    file: str
-    data: Any
-    lines: dict[Path_, int]
-
-    def line(self, path: Path_) -> int:
-        """The line of the longest prefix of ``path`` that exists (1 for the document)."""
-        for end in range(len(path), 0, -1):
-            if path[:end] in self.lines:
-                return self.lines[path[:end]]
-        return 1
-
-    def item_id(self, path: Path_) -> str | None:
-        """The id of the item ``path`` lies in (``#n`` when it has none), or None."""
-        if len(path) < 2 or path[0] != "items" or not isinstance(path[1], int):
-            return None
-        try:
-            entry = self.data["items"][path[1]]
-        except (KeyError, IndexError, TypeError):
-            return None
-        ident = entry.get("id") if isinstance(entry, dict) else None
-        return str(ident) if ident else f"#{path[1] + 1}"
-
-    def issue(self, path: Path_, message: str, field: str | None = None) -> BankIssue:
-        """A BankIssue at ``path``; the field is the path after the item (dotted)."""
-        rest = path[2:] if self.item_id(path) else path
-        name = field if field is not None else ".".join(str(p) for p in rest)
-        return BankIssue(self.file, self.line(path), self.item_id(path), name, message)
 
 
 def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], dupes: list) -> None:
@@ -146,8 +93,6 @@ def _kinds(node: dict) -> set[str]:
 
 def load(path: str | Path, *, topics: dict[str, str] | None = None) -> Quiz:
     """Load and fully validate one bank; raise BankError listing every problem found."""
-    from grader.quizzes.checks import check_quiz
-
     located, issues = parse(Path(path))
     if located is None:
         raise BankError(issues)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from grader.paths import QUIZ_DIR
 from grader.quizzes import bank, sheet
 from grader.quizzes import summary as summarizing
 
-SAMPLES = bank.QUIZ_DIR / "samples"
+SAMPLES = QUIZ_DIR / "samples"
 
 
 def run(out: Path, console: Any) -> Path:

@@ -14,8 +14,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.demo import COURSE_SOURCE, build_course
-from grader.release import nbgrader, submit
+from grader.nbgrader_io.release import nbgrader, submit
+from grader.paths import COURSE_SOURCE
+from grader.pipeline.demo import build_course
 
 ASSIGNMENTS = sorted(p.name for p in (COURSE_SOURCE / "source").iterdir() if p.is_dir())
 EXPECTED = re.compile(r"expected score: ([\d.]+)/([\d.]+)")
@@ -56,7 +57,7 @@ def nbgrader_course(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def gdgrade_course(tmp_path_factory) -> tuple[Path, list]:
-    from grader.autograde import autograde
+    from grader.pipeline.batch import autograde
 
     course = _course(tmp_path_factory.mktemp("gdgrade") / "course")
     return course, autograde(course, workers=2)

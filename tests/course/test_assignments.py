@@ -11,9 +11,10 @@ import yaml
 from nbgrader.api import Gradebook
 
 from assignments.authoring.build import build
-from grader import notebooks, registry
-from grader.demo import COURSE_SOURCE
-from grader.grading import plan
+from grader.judging import registry
+from grader.nbgrader_io import notebooks
+from grader.paths import COURSE_SOURCE
+from grader.pipeline.grade import plan
 
 from .conftest import ASSIGNMENTS, expected_score, samples
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import gradebook
-from grader.autograde import autograde
-from grader.report import write_report
+from grader.outputs import gradebook
+from grader.outputs.report import write_report
+from grader.pipeline.batch import autograde
 
 from .conftest import ASSIGNMENTS
 

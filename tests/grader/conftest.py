@@ -7,9 +7,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.checklib import trainer_check
-from grader.execution import SandboxLimits
-from grader.sandbox import Sandbox
+from grader.judging.builders import trainer_check
+from grader.sandbox.execution import SandboxLimits
+from grader.sandbox.pool import Sandbox
 
 FILES = Path(__file__).parent.parent / "files"
 TRAINERS = FILES / "trainers"
@@ -52,9 +52,7 @@ def notebook(code: str, check_ids: list[str], points: float = 4) -> nbformat.Not
     }
     nb.cells.append(answer)
     for i, cid in enumerate(check_ids):
-        cell = nbformat.v4.new_code_cell(
-            f'from grader.checks import check\ncheck("{cid}", globals())'
-        )
+        cell = nbformat.v4.new_code_cell(f'from grader import check\ncheck("{cid}", globals())')
         cell.metadata["nbgrader"] = {
             "grade_id": f"test_{i}",
             "grade": True,

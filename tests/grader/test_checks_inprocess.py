@@ -1,5 +1,5 @@
-"""Test-only checks (request + judge built from grader.judges) run through
-``grader.checks.run_in_process`` on namespaces made by exec'ing the fixtures in
+"""Test-only checks (request + judge built from grader.judging.judges) run through
+``grader.judging.check.run_in_process`` on namespaces made by exec'ing the fixtures in
 ``tests/files/trainers``: correct solutions in several styles pass without a diagnosis,
 each mistake in the library is failed and named. The first line of every fixture states
 what it expects ("full marks" or "diagnosis <mistake id>")."""
@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader import judges, registry
-from grader.checks import Check, Verdict, run_in_process
 from grader.evidence import Evidence, ProbeRequest
-from grader.probes import encode
+from grader.inside.probes import encode
+from grader.judging import judges, registry
+from grader.judging.check import Check, Verdict, run_in_process
 
 TRAINERS = Path(__file__).parent.parent / "files" / "trainers"
 N, D, SEED = 24, 2, 5
@@ -30,13 +30,13 @@ def problem(epochs: int) -> dict[str, Any]:
 
 
 def reference_losses(inputs: dict[str, Any]) -> list[float]:
-    from grader.misconceptions.trainer import reference_losses as ref
+    from grader.judging.misconceptions.linreg_trainer import reference_losses as ref
 
     return ref(inputs).tolist()
 
 
 def trainer(check_id: str, hyper: dict[str, Any], *, record: bool = False) -> Check:
-    """A linear-regression trainer check following the contract in grader.probes."""
+    """A linear-regression trainer check following the contract in grader.inside.probes."""
     data = problem(hyper["epochs"])
     inputs = {**data, **hyper}
     if "base_lr" in hyper:
@@ -64,7 +64,9 @@ def trainer(check_id: str, hyper: dict[str, Any], *, record: bool = False) -> Ch
             ev, ref, mistakes=("linreg_trainer", inputs), replay=replay, log_y=True
         )
 
-    return registry.register(Check(check_id, "trainer", 4, request, judge))
+    return registry.register(
+        Check(id=check_id, name="trainer", points=4, request=request, judge=judge)
+    )
 
 
 def flat(value: Any) -> list[float]:
@@ -100,7 +102,9 @@ def series(
             mistakes=(family, family_inputs),
         )
 
-    return registry.register(Check(check_id, target, 2, request, judge))
+    return registry.register(
+        Check(id=check_id, name=target, points=2, request=request, judge=judge)
+    )
 
 
 trainer("inproc.trainer", {"lr": 0.05, "batch_size": 5, "epochs": 3})
@@ -128,7 +132,7 @@ SCHED = {"lr0": 0.2, "drop": 0.5, "every": 3, "n": 10}
 
 
 def _rates(rule: str) -> list[float]:
-    from grader.misconceptions.parts import step_rates
+    from grader.judging.misconceptions.schedule import step_rates
 
     return step_rates(SCHED, rule).tolist()
 
@@ -150,7 +154,7 @@ BN = {
 
 
 def _register_series() -> None:
-    from grader.misconceptions import REFERENCES
+    from grader.judging.misconceptions import REFERENCES
 
     series(
         "inproc.momentum",
@@ -255,13 +259,13 @@ def test_fixture_gets_its_verdict_and_diagnosis(name: str, check_id: str) -> Non
 
 def test_every_library_mistake_has_a_fixture_that_is_diagnosed() -> None:
     registry.load_builtin()
-    import grader.misconceptions  # noqa: F401  (registers the library)
+    import grader.judging.misconceptions  # noqa: F401  (registers the library)
 
     covered = {expectation(name)[1] for name, _ in CASES}
     builtin = {
         m.id
         for m in registry.MISCONCEPTIONS.values()
-        if m.__module__.startswith("grader.misconceptions")
+        if m.__module__.startswith("grader.judging.misconceptions")
     }
     assert builtin <= covered, f"no fixture for {sorted(builtin - covered)}"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader.grading import grade_notebook
+from grader.pipeline.grade import grade_notebook
 from tests.grader.conftest import write
 
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import containment, isolation
-from grader.execution import SandboxLimits
-from grader.sandbox import Sandbox
+from grader.inside import containment, isolation
+from grader.sandbox.execution import SandboxLimits
+from grader.sandbox.pool import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMITS = SandboxLimits(cell_timeout=10, total_timeout=30, memory_mb=1024)
@@ -121,8 +121,8 @@ def test_tmp_is_private_to_each_notebook(as_root: Sandbox) -> None:
 def test_instructor_directories_are_empty(as_root: Sandbox, course: Path) -> None:
     out = run(
         as_root,
-        "import os, grader.probes\n"
-        "repo = os.path.dirname(os.path.dirname(grader.probes.__file__))\n"
+        "import os, grader.inside.probes\n"
+        "repo = os.path.dirname(os.path.dirname(os.path.dirname(grader.inside.probes.__file__)))\n"
         "print(os.listdir(os.path.join(repo, 'reference')))",
         f"print(os.listdir({str(course)!r}))",
         "print(os.listdir('/root'))",

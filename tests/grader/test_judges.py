@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader import judges
 from grader.evidence import Evidence
-from grader.misconceptions.trainer import linreg, reference_losses
+from grader.judging import judges
+from grader.judging.misconceptions.linreg_trainer import linreg, reference_losses
 
 rng = np.random.default_rng(2)
 INPUTS = {

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import misconceptions, registry
-from grader.checklib import series_check
-from grader.checks import run_in_process
-from grader.misconceptions import parts
+from grader.judging import misconceptions, registry
+from grader.judging.builders import series_check
+from grader.judging.check import run_in_process
+from grader.judging.misconceptions import accumulation, batchnorm, momentum, schedule
 
 MOMENTUM = {
     "scales": [0.2, 4.0],
@@ -151,29 +151,29 @@ def grade(check_id: str, fn) -> tuple[str, str | None]:
     [
         (
             "fixture.momentum",
-            lambda: parts.momentum_run(MOMENTUM, buf_zero=True),
+            lambda: momentum.momentum_run(MOMENTUM, buf_zero=True),
             "momentum_buffer_zero",
         ),
         ("fixture.steplr", lambda: _notes_ref(), "step_decay_notes_formula"),
         ("fixture.notes_decay", lambda: _steplr_ref(), "step_decay_steplr_formula"),
         (
             "fixture.bn",
-            lambda: parts.batchnorm_run(BN, running_in_train=True),
+            lambda: batchnorm.batchnorm_run(BN, running_in_train=True),
             "bn_running_stats_in_training",
         ),
         (
             "fixture.bn",
-            lambda: parts.batchnorm_run(BN, biased=True),
+            lambda: batchnorm.batchnorm_run(BN, biased=True),
             "bn_biased_running_var",
         ),
         (
             "fixture.accum",
-            lambda: parts.accumulated(ACCUM, weighting="1/k"),
+            lambda: accumulation.accumulated(ACCUM, weighting="1/k"),
             "uneven_last_micro_batch",
         ),
         (
             "fixture.accum",
-            lambda: parts.accumulated(ACCUM, weighting="sum"),
+            lambda: accumulation.accumulated(ACCUM, weighting="sum"),
             "accumulation_not_divided",
         ),
     ],
@@ -202,8 +202,8 @@ def test_wrong_but_unknown_answers_get_no_name() -> None:
 
 def test_ambiguous_matches_are_not_named() -> None:
     both = {**SCHEDULE, "every": 1}  # notes' and StepLR's rules differ at every step
-    ref = parts.step_rates(both, "steplr")
-    halfway = (ref + parts.step_rates(both, "notes")) / 2
+    ref = schedule.step_rates(both, "steplr")
+    halfway = (ref + schedule.step_rates(both, "notes")) / 2
     diagnosis = misconceptions.diagnose(halfway, "schedule", both, ref)
     assert diagnosis.mistake is None
 
@@ -221,7 +221,7 @@ def test_instructor_registers_a_mistake_and_it_is_diagnosed() -> None:
             "the learning rate is twice too large",
             "Halve it.",
             "schedule",
-            lambda i: 2 * parts.step_rates(i, "steplr"),
+            lambda i: 2 * schedule.step_rates(i, "steplr"),
         )
     )
     try:
@@ -233,7 +233,7 @@ def test_instructor_registers_a_mistake_and_it_is_diagnosed() -> None:
 def test_checks_py_in_an_assignment_folder_registers_checks(tmp_path: Path) -> None:
     (tmp_path / "checks.py").write_text(
         textwrap.dedent("""
-        from grader.checklib import value_check
+        from grader.judging.builders import value_check
         value_check("myown.double", name="doubling", points=1, target="double",
                     args=(21,), expected=lambda: 42)
     """)
@@ -254,7 +254,7 @@ LINREG_CONFIGS = [
 
 @pytest.mark.parametrize("hyper", LINREG_CONFIGS)
 def test_linreg_simulator_without_bugs_is_the_reference(hyper) -> None:
-    from grader.misconceptions.trainer import linreg, reference_losses
+    from grader.judging.misconceptions.linreg_trainer import linreg, reference_losses
 
     inputs = {
         "X": X,
@@ -272,7 +272,7 @@ def test_linreg_simulator_without_bugs_is_the_reference(hyper) -> None:
 
 def test_diagnose_uses_the_family_reference_when_none_is_given() -> None:
     assert misconceptions.diagnose(_bn_ref(), "batchnorm", BN).mistake is None
-    biased = parts.batchnorm_run(BN, biased=True)
+    biased = batchnorm.batchnorm_run(BN, biased=True)
     found = misconceptions.diagnose(biased, "batchnorm", BN)
     assert found.mistake == "bn_biased_running_var" and found.fix and found.distance == 0
     assert np.allclose(misconceptions.output_of(found), biased)
@@ -281,8 +281,8 @@ def test_diagnose_uses_the_family_reference_when_none_is_given() -> None:
 def test_an_entry_point_registers_a_mistake(tmp_path: Path, monkeypatch) -> None:
     (tmp_path / "my_mistakes.py").write_text(
         textwrap.dedent("""
-        from grader.misconceptions import Mistake, register
-        from grader.misconceptions.parts import step_rates
+        from grader.judging.misconceptions import Mistake, register
+        from grader.judging.misconceptions.schedule import step_rates
         register(Mistake("lr_tripled", "three times the rate", "Divide by 3.", "schedule",
                          lambda i: 3 * step_rates(i, "steplr")))
     """)
@@ -303,15 +303,15 @@ def test_an_entry_point_registers_a_mistake(tmp_path: Path, monkeypatch) -> None
 def test_checks_py_can_register_a_mistake(tmp_path: Path) -> None:
     (tmp_path / "checks.py").write_text(
         textwrap.dedent("""
-        from grader.misconceptions import Mistake, register
-        from grader.misconceptions.parts import momentum_run
+        from grader.judging.misconceptions import Mistake, register
+        from grader.judging.misconceptions.momentum import momentum_run
         register(Mistake("no_momentum", "momentum ignored", "Use the buffer.", "momentum",
                          lambda i: momentum_run({**i, "momentum": 0.0})))
     """)
     )
     registry.load_folder(tmp_path)
     try:
-        plain = parts.momentum_run({**MOMENTUM, "momentum": 0.0})
+        plain = momentum.momentum_run({**MOMENTUM, "momentum": 0.0})
         assert grade("fixture.momentum", lambda: plain) == ("failed", "no_momentum")
     finally:
         registry.MISCONCEPTIONS.pop("no_momentum", None)

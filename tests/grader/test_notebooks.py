@@ -10,8 +10,8 @@ import nbformat
 import pytest
 from nbgrader.utils import compute_checksum
 
-from grader import notebooks, restoration
 from grader.errors import NotebookError
+from grader.nbgrader_io import notebooks, restoration
 
 FILES = Path(__file__).parent.parent / "files" / "sandbox"
 
@@ -219,9 +219,9 @@ def test_students_cannot_add_grade_cells_or_regrade_answers():
 @pytest.mark.parametrize(
     ("source", "ids"),
     [
-        ('from grader.checks import check\ncheck("a.b", globals())', ["a.b"]),
+        ('from grader import check\ncheck("a.b", globals())', ["a.b"]),
         ('check("a.b", globals())\ncheck("a.c", globals())', ["a.b", "a.c"]),
-        ('import grader.checks\ngrader.checks.check("a.b", globals())', ["a.b"]),
+        ('import grader.judging.check\ngrader.checks.check("a.b", globals())', ["a.b"]),
         ('check("a.b", globals())\nassert True', []),
         ('check("a.b", globals())\nimport os', []),
         ("check(name, globals())", []),

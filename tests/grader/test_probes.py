@@ -9,10 +9,10 @@ import sys
 import numpy as np
 import torch
 
-from grader.checks import roundtrip
 from grader.evidence import ProbeRequest
-from grader.probes import PROBES, decode, describe, encode, encode_array, run
-from grader.trajectories import losses_of
+from grader.inside.probes import PROBES, decode, describe, encode, encode_array, run
+from grader.judging.check import roundtrip
+from grader.judging.trajectories import losses_of
 
 
 def request(probe: str, target: str = "f", inputs=None, options=None) -> ProbeRequest:
@@ -23,13 +23,18 @@ def request(probe: str, target: str = "f", inputs=None, options=None) -> ProbeRe
 
 def test_importing_probes_loads_no_trusted_module():
     code = (
-        "import sys, grader.probes, grader.recording, grader.timing; "
+        "import sys, grader.inside.probes, grader.inside.recording, grader.inside.timing; "
         "print(sorted(m for m in sys.modules if m.startswith(('reference', 'grader'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = eval(out.stdout)
     assert not any(m.startswith("reference") for m in loaded)
-    trusted = {"grader.judges", "grader.registry", "grader.misconceptions", "grader.checks"}
+    trusted = {
+        "grader.judging.judges",
+        "grader.judging.registry",
+        "grader.judging.misconceptions",
+        "grader.judging.check",
+    }
     assert not trusted & set(loaded)
 
 

@@ -12,10 +12,10 @@ import time
 
 import pytest
 
-from grader import worker
 from grader.evidence import Evidence, ProbeRequest
-from grader.execution import SandboxLimits, build_record
-from grader.sandbox import Sandbox
+from grader.inside import zygote as worker
+from grader.sandbox.execution import SandboxLimits, build_record
+from grader.sandbox.pool import Sandbox
 
 LIMITS = SandboxLimits(cell_timeout=1.0, total_timeout=12, memory_mb=1024, output_bytes=50_000)
 PROBE = [ProbeRequest(check_id="t.f", probe="call", target="f", inputs={"args": [3]})]
@@ -82,12 +82,12 @@ BAD = {
     "import the judges": (
         ["from grader import judges"],
         "error",
-        "'grader.judges' is not available while your notebook is graded",
+        "'grader.judging' is not available while your notebook is graded",
     ),
     "import the checks": (
-        ["import grader.checks"],
+        ["import grader.judging.check"],
         "error",
-        "'grader.checks' is not available while your notebook is graded",
+        "'grader.judging' is not available while your notebook is graded",
     ),
     "SystemExit": (["raise SystemExit(1)"], "error", "raised SystemExit"),
     "KeyboardInterrupt": (["raise KeyboardInterrupt"], "error", "raised KeyboardInterrupt"),
@@ -332,12 +332,12 @@ def test_evidence_keeps_request_order():
     [
         ("reference", True),
         ("reference.descent", True),
-        ("grader.judges", True),
-        ("grader.checks", True),
-        ("grader.registry", True),
+        ("grader.judging.judges", True),
+        ("grader.judging.check", True),
+        ("grader.judging.registry", True),
         ("grader.course.gd_basics", True),
         ("assignments", True),
-        ("grader.probes", False),
+        ("grader.inside.probes", False),
         ("grader.evidence", False),
         ("numpy", False),
         ("referencex", False),

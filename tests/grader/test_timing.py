@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from grader.evidence import Evidence, ProbeRequest
-from grader.timing import judge_ratio
+from grader.judging.timing import judge_ratio
 
 EPOCH = """
 import torch
@@ -70,7 +70,7 @@ def _sleeper(seconds, device="cpu"):
 
 
 def test_measure_in_process_records_every_config():
-    from grader.probes import run
+    from grader.inside.probes import run
 
     req = ProbeRequest(
         check_id="t.timing",
@@ -86,7 +86,7 @@ def test_measure_in_process_records_every_config():
 
 
 def test_noisy_config_is_measured_again_with_more_repeats():
-    from grader.timing import measure
+    from grader.inside.timing import measure
 
     calls = []
 

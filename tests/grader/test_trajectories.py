@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.trajectories import LOSS_ATOL, LOSS_RTOL, compare, distance
+from grader.judging.trajectories import LOSS_ATOL, LOSS_RTOL, compare, distance
 
 REF = [1.0, 0.8, 0.6, 0.5, 0.45]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.checks import run_in_process
-from grader.grading import grade_notebook
+from grader.judging.check import run_in_process
+from grader.pipeline.grade import grade_notebook
 
 from .conftest import TRAINERS, notebook, write
 

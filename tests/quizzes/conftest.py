@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from grader.paths import QUIZ_DIR
 from grader.quizzes import bank
 from grader.quizzes.models import Quiz
 
-SAMPLES = bank.QUIZ_DIR / "samples"
+SAMPLES = QUIZ_DIR / "samples"
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
+from grader.paths import QUIZ_DIR
 from grader.quizzes import bank, schema
 from grader.quizzes.models import NOTES_FILES, NumericItem, TraceItem
 
@@ -176,7 +177,7 @@ def test_yaml_syntax_error_has_a_line(write_bank) -> None:
 
 
 def test_resolve_by_id_or_path(tmp_path) -> None:
-    assert bank.resolve("gd_basics") == bank.QUIZ_DIR / "gd_basics.yaml"
-    assert bank.resolve(str(bank.QUIZ_DIR / "lr_rules.yaml")).stem == "lr_rules"
+    assert bank.resolve("gd_basics") == QUIZ_DIR / "gd_basics.yaml"
+    assert bank.resolve(str(QUIZ_DIR / "lr_rules.yaml")).stem == "lr_rules"
     with pytest.raises(bank.ConfigError, match="known ids"):
         bank.resolve("no_such_quiz")

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import grader.cli
+from grader.paths import QUIZ_DIR
 from grader.quizzes import bank, oracles
 
 from .conftest import SAMPLES
@@ -33,7 +34,7 @@ def test_validate_ok_and_failing(tmp_path) -> None:
     assert res.exit_code == 0, res.output
     assert res.output.count(": ok") == len(bank.bank_files())
     bad = tmp_path / "bad.yaml"
-    text = (bank.QUIZ_DIR / "exit_ticket.yaml").read_text()
+    text = (QUIZ_DIR / "exit_ticket.yaml").read_text()
     bad.write_text(text.replace("topics: [plateaus_saddles]", "topics: [plateaus]"))
     res = gd("validate", bad)
     assert res.exit_code == 1
@@ -51,7 +52,7 @@ def test_key_is_deterministic_json() -> None:
 
 
 def test_key_by_path_differs_between_students() -> None:
-    path = bank.QUIZ_DIR / "lr_rules.yaml"
+    path = QUIZ_DIR / "lr_rules.yaml"
     assert gd("key", path, "-s", "ana").output != gd("key", path, "-s", "ben").output
 
 

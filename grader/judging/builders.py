@@ -1,0 +1,238 @@
+"""Builders for the common kinds of check, so assignments declare checks in a few lines.
+
+* ``value_check``: call a student function with fixed inputs, compare with an oracle value.
+* ``trainer_check``: run the student's linear-regression trainer on grader-chosen data,
+  initial weights and batch order; compare per-step losses with ``reference.trainers``;
+  replay the reference on the batches the student read when the order was recorded; name
+  the closest known mistake on failure.
+* ``series_check``: a sequence (learning rates, iterates) against an oracle sequence, with
+  diagnosis from a misconception family.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from grader.evidence import Evidence, ProbeRequest
+from grader.inside.probes import encode
+from grader.judging import judges, registry, trajectories
+from grader.judging.check import Check, Verdict
+
+
+def value_check(
+    id: str,
+    *,
+    name: str,
+    points: float,
+    target: str,
+    expected: Callable[[], Any],
+    args: tuple = (),
+    kwargs: dict[str, Any] | None = None,
+    rtol: float = judges.VALUE_RTOL,
+    atol: float = judges.VALUE_ATOL,
+    topics: tuple[str, ...] = (),
+    hidden: bool = True,
+    exact: bool = False,
+    calls: list[tuple[tuple, dict[str, Any]]] | None = None,
+) -> Check:
+    """Call ``target(*args, **kwargs)`` (or once per ``calls`` entry, the value being the
+    list of results) and compare with ``expected()`` (an oracle call)."""
+
+    def request() -> ProbeRequest:
+        inputs = {"args": encode(list(args)), "kwargs": encode(kwargs or {})}
+        if calls is not None:
+            inputs = {"calls": [{"args": encode(list(a)), "kwargs": encode(k)} for a, k in calls]}
+        return ProbeRequest(check_id=id, probe="call", target=target, inputs=inputs)
+
+    def judge(req: ProbeRequest, ev: Evidence) -> Verdict:
+        what = f"{target}(...)"
+        if exact:
+            return judges.equal(ev, expected(), what=what)
+        return judges.close(ev, expected(), rtol=rtol, atol=atol, what=what)
+
+    return registry.register(
+        Check(
+            id=id,
+            name=name,
+            points=points,
+            request=request,
+            judge=judge,
+            topics=topics,
+            hidden=hidden,
+        )
+    )
+
+
+def linreg_problem(seed: int, n: int, d: int, epochs: int) -> dict[str, Any]:
+    """Deterministic toy regression data, start weights and per-epoch permutations."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    y = X @ rng.uniform(-2, 2, size=d) + 0.5 + 0.3 * rng.normal(size=n)
+    return {
+        "X": X,
+        "y": y,
+        "w0": np.zeros(d),
+        "b0": 0.0,
+        "permutations": [rng.permutation(n) for _ in range(epochs)],
+    }
+
+
+def trainer_check(
+    id: str,
+    *,
+    name: str,
+    points: float,
+    target: str,
+    hyper: dict[str, Any],
+    seed: int = 0,
+    n: int = 40,
+    d: int = 2,
+    record: bool = False,
+    topics: tuple[str, ...] = (),
+    hidden: bool = True,
+) -> Check:
+    """Grade a trainer ``target(X, y, w0, b0, *, order, **hyper) -> losses`` by its losses.
+
+    With ``base_lr`` and ``base_batch`` in ``hyper`` (instead of ``lr``) the student must
+    scale the learning rate to ``batch_size`` with the linear scaling rule.
+    """
+    problem = linreg_problem(seed, n, d, hyper["epochs"])
+
+    def request() -> ProbeRequest:
+        inputs = {
+            "X": encode(problem["X"]),
+            "y": encode(problem["y"]),
+            "w0": encode(problem["w0"]),
+            "b0": problem["b0"],
+            "order": [p.tolist() for p in problem["permutations"]],
+            "hyper": hyper,
+        }
+        options = {"order": "record" if record else "explicit"}
+        return ProbeRequest(
+            check_id=id, probe="train", target=target, inputs=inputs, options=options
+        )
+
+    def judge(req: ProbeRequest, ev: Evidence) -> Verdict:
+        from grader.judging import misconceptions
+        from reference.trainers import train_linear_regression
+
+        inputs = {**problem, **hyper}
+        if record:
+            n, epochs = len(problem["X"]), hyper["epochs"]
+            replayed = judges.replayed_order(ev.batches, n_samples=n, epochs=epochs)
+            if isinstance(replayed, Verdict):
+                return replayed
+            inputs["permutations"] = replayed
+        if "base_lr" in hyper:  # the student applies the linear scaling rule
+            from reference.schedules import linear_scaling
+
+            inputs["lr"] = linear_scaling(
+                hyper["base_lr"], base_batch=hyper["base_batch"], new_batch=hyper["batch_size"]
+            )
+        keys = (
+            "lr",
+            "batch_size",
+            "epochs",
+            "accumulation_steps",
+            "momentum",
+            "weight_decay",
+            "drop_last",
+        )
+        ref = train_linear_regression(
+            inputs["X"],
+            inputs["y"],
+            w0=inputs["w0"],
+            b0=inputs["b0"],
+            permutations=inputs["permutations"],
+            **{k: inputs[k] for k in keys if k in inputs},
+        ).step_losses
+
+        def diagnose(student: Any) -> Any:
+            return misconceptions.diagnose(student, "linreg_trainer", inputs, ref)
+
+        return judges.trajectory(ev.losses, ref, diagnose=diagnose, title=name, log_y=True)
+
+    return registry.register(
+        Check(
+            id=id,
+            name=name,
+            points=points,
+            request=request,
+            judge=judge,
+            topics=topics,
+            hidden=hidden,
+        )
+    )
+
+
+def flatten(value: Any) -> list[float]:
+    """Numbers in nested lists / tuples / arrays, in order, as one flat list."""
+    if isinstance(value, dict) and "__array__" in value:
+        value = value["__array__"]
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return [x for item in value for x in flatten(item)]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        raise TypeError(f"not a number: {value!r}")
+    return [float(value)]
+
+
+def series_check(
+    id: str,
+    *,
+    name: str,
+    points: float,
+    target: str,
+    expected: Callable[[], Any],
+    args: tuple = (),
+    kwargs: dict[str, Any] | None = None,
+    family: str | None = None,
+    family_inputs: dict[str, Any] | None = None,
+    calls: list[tuple[tuple, dict[str, Any]]] | None = None,
+    rtol: float = trajectories.LR_RTOL,
+    atol: float = trajectories.LR_ATOL,
+    what: str = "value",
+    topics: tuple[str, ...] = (),
+    hidden: bool = True,
+) -> Check:
+    """Call ``target`` and compare the returned sequence with ``expected()`` step by step."""
+
+    def request() -> ProbeRequest:
+        inputs = {"args": encode(list(args)), "kwargs": encode(kwargs or {})}
+        if calls is not None:
+            inputs = {"calls": [{"args": encode(list(a)), "kwargs": encode(k)} for a, k in calls]}
+        return ProbeRequest(check_id=id, probe="call", target=target, inputs=inputs)
+
+    def judge(req: ProbeRequest, ev: Evidence) -> Verdict:
+        from grader.judging import misconceptions
+
+        ref = np.asarray(flatten(expected()), dtype=np.float64)
+        try:
+            student = np.asarray(flatten(ev.value), dtype=np.float64)
+        except (TypeError, ValueError):
+            return Verdict("failed", f"{target} should return numbers, got {ev.value_type}")
+        diagnose = None
+        if family is not None:
+
+            def diagnose(s: Any) -> Any:
+                return misconceptions.diagnose(s, family, family_inputs or {}, ref)
+
+        return judges.trajectory(
+            student.tolist(), ref, rtol=rtol, atol=atol, what=what, title=name, diagnose=diagnose
+        )
+
+    return registry.register(
+        Check(
+            id=id,
+            name=name,
+            points=points,
+            request=request,
+            judge=judge,
+            topics=topics,
+            hidden=hidden,
+        )
+    )

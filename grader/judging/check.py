@@ -1,0 +1,129 @@
+"""The checks API: one check = a probe request built here and a judge that decides.
+
+A check is usable two ways with the same verdict:
+
+* in one process, from a hidden test cell that ``nbgrader autograde`` runs::
+
+      from grader import check
+      check("gd_basics.update_rule", globals())
+
+* split across the sandbox by ``gdgrade autograde``: the request goes into the worker, the
+  probe runs there, the Evidence comes back as JSON and the judge runs outside.
+
+In both cases the evidence makes a JSON round trip before it is judged.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from grader.evidence import CheckResult, Diagnosis, Evidence, PlotData, ProbeRequest
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a judge decides before points are attached."""
+
+    status: Literal["passed", "failed", "error", "skipped"]
+    feedback: str = ""
+    fraction: float | None = None
+    """Share of the points in [0, 1]; default 1 for passed and 0 otherwise."""
+    diagnosis: Diagnosis | None = None
+    plot: PlotData | None = None
+
+
+Judge = Callable[[ProbeRequest, Evidence], Verdict]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Check:
+    """A named, pointed check: how to probe the student's code and how to judge it."""
+
+    id: str
+    """Registry id, ``"<assignment>.<name>"``."""
+    name: str
+    """Short human name for feedback."""
+    points: float
+    """Points available."""
+    request: Callable[[], ProbeRequest]
+    """Builds the grader-chosen inputs (trusted side, deterministic)."""
+    judge: Judge
+    """Decides from the request and the evidence (trusted side)."""
+    topics: tuple[str, ...] = ()
+    """Course topic ids this check assesses."""
+    hidden: bool = True
+    """Whether its details are withheld from students before grades are released."""
+    description: str = field(default="", compare=False)
+    """One line on what is checked (shown to students for public checks)."""
+
+    def grade(self, request: ProbeRequest, evidence: Evidence) -> CheckResult:
+        """Judge the evidence and attach points; a crash in a judge is the grader's error."""
+        verdict = verdict_for_unusable(evidence) or self.judge(request, evidence)
+        fraction = verdict.fraction
+        if fraction is None:
+            fraction = 1.0 if verdict.status == "passed" else 0.0
+        fraction = min(1.0, max(0.0, fraction))
+        return CheckResult(
+            check_id=self.id,
+            name=self.name,
+            points=round(self.points * fraction, 6),
+            max_points=self.points,
+            status=verdict.status,
+            feedback=verdict.feedback,
+            diagnosis=verdict.diagnosis,
+            plot=verdict.plot,
+            hidden=self.hidden,
+        )
+
+
+def verdict_for_unusable(evidence: Evidence) -> Verdict | None:
+    """The verdict every judge shares when there is nothing to judge."""
+    if evidence.missing:
+        return Verdict(
+            "error",
+            f"`{evidence.meta.get('target', 'the function')}` is not defined: run the cell "
+            "that defines it and keep the name given in the notebook.",
+        )
+    if evidence.error is not None:
+        err = evidence.error
+        tb = f"\n{err.traceback}" if err.traceback else ""
+        return Verdict("error", f"Your code raised {err.type}: {err.message}{tb}")
+    return None
+
+
+def roundtrip(evidence: Evidence) -> Evidence:
+    """Evidence as the judge sees it after leaving a worker: through JSON and back."""
+    return Evidence.model_validate_json(evidence.model_dump_json())
+
+
+def run_in_process(check_id: str, namespace: dict[str, Any]) -> CheckResult:
+    """Probe and judge in this process (the nbgrader path)."""
+    from grader.inside import probes
+    from grader.judging import registry
+
+    chk = registry.get(check_id)
+    request = chk.request()
+    evidence = roundtrip(probes.run(request, namespace))
+    return chk.grade(request, evidence)
+
+
+def check(check_id: str, namespace: dict[str, Any]) -> float:
+    """Run a check from a notebook cell: print feedback, fail the cell when it scores zero.
+
+    Returns the points so that nbgrader, which reads a numeric cell result as partial
+    credit, awards the same points as ``gdgrade autograde``.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nbgrader zeroes a cell that writes to stderr
+        result = run_in_process(check_id, namespace)
+    print(f"[{result.status}] {result.name}: {result.points:g}/{result.max_points:g}")
+    if result.feedback:
+        print(result.feedback)
+    if result.diagnosis is not None and result.diagnosis.mistake:
+        print(f"Likely mistake: {result.diagnosis.title}. {result.diagnosis.fix}")
+    if result.points <= 0:
+        raise AssertionError(result.feedback or f"{result.name} failed")
+    return result.points

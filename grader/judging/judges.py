@@ -1,0 +1,298 @@
+"""Trusted-side judges: compare Evidence with oracle values and return a Verdict.
+
+* ``close`` / ``equal``: one answer (scalar or array) with messages on type, shape, NaN,
+  device and requires_grad.
+* ``trajectory``: per-step losses against the reference, step by step; replays the
+  reference on the batches the student actually read (``Replay``) when the student shuffled
+  with their own RNG; on failure names the closest known mistake (``grader.judging.misconceptions``)
+  and plots the student's curve, the reference and the mistaken curve.
+* ``distribution``: where no step-by-step match is possible, the number of updates, the
+  final loss in a band and the noise level of the last epoch in a band.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader.evidence import Diagnosis, Evidence, PlotData
+from grader.judging import trajectories
+from grader.judging.check import Verdict
+
+VALUE_RTOL = 1e-6
+"""Relative tolerance for scalar and array answers."""
+VALUE_ATOL = 1e-8
+"""Absolute tolerance for scalar and array answers."""
+BAND_SLACK = 0.1
+"""Relative widening of a band measured from reference runs (``band_from_runs``)."""
+MIN_ORDER_CHECK = 8
+"""Smallest data set on which an identity epoch order is taken as "not shuffled"."""
+
+
+def _array(value: Any) -> np.ndarray | None:
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+
+
+def close(
+    actual: Evidence | Any,
+    expected: Any,
+    *,
+    rtol: float = VALUE_RTOL,
+    atol: float = VALUE_ATOL,
+    what: str = "the result",
+    value: Any = None,
+) -> Verdict:
+    """Scalar / array check; ``actual`` is the Evidence of a "value"/"call" probe (its
+    value and meta are used, or ``value`` instead of its value) or a plain value."""
+    meta = actual.meta if isinstance(actual, Evidence) else {}
+    kind = actual.value_type if isinstance(actual, Evidence) else type(actual).__name__
+    if value is None:
+        value = actual.value if isinstance(actual, Evidence) else actual
+    if meta.get("requires_grad"):
+        return Verdict("failed", f"{what} still requires grad: return it with .detach()")
+    if str(meta.get("device", "cpu")).startswith("cuda"):
+        return Verdict("failed", f"{what} is on {meta['device']}: return it on the CPU (.cpu())")
+    got = _array(value)
+    want = np.asarray(expected, dtype=np.float64)
+    if got is None or (got.dtype == object):
+        return Verdict("failed", f"{what} should be a number or an array, got a {kind}")
+    if got.shape != want.shape:
+        return Verdict("failed", f"{what} has shape {got.shape}, expected {want.shape}")
+    if (meta.get("finite") is False or np.isnan(got).any()) and np.all(np.isfinite(want)):
+        return Verdict(
+            "failed",
+            f"{what} contains NaN or inf: check for a division by zero "
+            "or a learning rate that makes the iterates blow up",
+        )
+    if np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True):
+        return Verdict("passed", f"{what} is correct")
+    shown = np.array2string(got, precision=6)[:200]
+    return Verdict("failed", f"{what} is {shown}; expected {np.array2string(want, precision=6)}")
+
+
+def equal(evidence: Evidence, expected: Any, *, what: str = "the result") -> Verdict:
+    """Exact equality (integers, booleans, strings)."""
+    if evidence.value == expected:
+        return Verdict("passed", f"{what} is correct")
+    return Verdict("failed", f"{what} is {evidence.value!r}; expected {expected!r}")
+
+
+@dataclass(frozen=True)
+class Replay:
+    """How to rerun the reference on the order the student actually read."""
+
+    n_samples: int
+    """N: every epoch must read each of range(N) exactly once."""
+    epochs: int
+    """Number of epochs the trainer was asked for."""
+    run: Callable[[list[np.ndarray]], Sequence[float]]
+    """Per-epoch permutations -> reference per-step losses on them."""
+
+
+def replayed_order(
+    batches: list[list[int]] | None, *, n_samples: int, epochs: int
+) -> list[np.ndarray] | Verdict:
+    """Per-epoch permutations rebuilt from the batches the student read, or a failed
+    Verdict saying why they are not a valid sequence of epochs."""
+    flat = [i for batch in batches or [] for i in batch]
+    if len(flat) != n_samples * epochs:
+        return Verdict(
+            "failed",
+            f"your trainer read {len(flat)} samples; {epochs} epochs of {n_samples} samples "
+            f"read {n_samples * epochs}: every sample should be read once per epoch",
+        )
+    perms = [np.asarray(flat[e * n_samples : (e + 1) * n_samples]) for e in range(epochs)]
+    for e, p in enumerate(perms):
+        if sorted(p.tolist()) != list(range(n_samples)):
+            return Verdict("failed", f"epoch {e + 1} read some samples twice and skipped others")
+    return perms
+
+
+def _not_shuffled(perms: list[np.ndarray]) -> bool:
+    n = len(perms[0])
+    same = len(perms) > 1 and all(np.array_equal(p, perms[0]) for p in perms)
+    identity = n >= MIN_ORDER_CHECK and any(np.array_equal(p, np.arange(n)) for p in perms)
+    return same or identity
+
+
+def _shown(values: Sequence[float]) -> list[float]:
+    """A curve for a plot: cut at the first NaN/inf (JSON cannot hold them)."""
+    out = []
+    for v in values:
+        if not math.isfinite(v):
+            break
+        out.append(float(v))
+    return out
+
+
+def _diagnosis_and_curve(found: Any) -> tuple[Diagnosis | None, Sequence[float] | None]:
+    from grader.judging import misconceptions
+
+    if isinstance(found, tuple):
+        return found[0], found[1]
+    return found, misconceptions.output_of(found)
+
+
+def trajectory(
+    student: Evidence | Sequence[float] | None,
+    reference: Sequence[float] | None,
+    *,
+    rtol: float = trajectories.LOSS_RTOL,
+    atol: float = trajectories.LOSS_ATOL,
+    what: str = "loss",
+    title: str = "Loss per step",
+    mistakes: tuple[str, dict[str, Any]] | None = None,
+    replay: Replay | None = None,
+    diagnose: Callable[[Sequence[float]], Any] | None = None,
+    log_y: bool = False,
+) -> Verdict:
+    """Step-by-step comparison of the student's losses with the reference.
+
+    ``student``: the Evidence of a "train" probe (NaN/inf losses restored) or a sequence.
+    ``mistakes``: ``(family, inputs)`` for ``grader.judging.misconceptions.diagnose`` on failure.
+    ``replay``: when the Evidence holds the batches the student read, the reference is
+    recomputed on them (``reference`` may then be None) and ``inputs["permutations"]`` of
+    ``mistakes`` is replaced by the replayed order. ``diagnose``: a custom diagnosis
+    function of the student's sequence returning a Diagnosis or (Diagnosis, curve).
+    """
+    losses = trajectories.losses_of(student) if isinstance(student, Evidence) else student
+    if losses is None:
+        return Verdict("failed", f"no {what} values were returned: return the per-step {what}es")
+    if replay is not None and isinstance(student, Evidence) and student.batches is not None:
+        perms = replayed_order(student.batches, n_samples=replay.n_samples, epochs=replay.epochs)
+        if isinstance(perms, Verdict):
+            return perms
+        if _not_shuffled(perms):
+            return _unshuffled_verdict()
+        reference = replay.run(perms)
+        if mistakes is not None:
+            mistakes = (mistakes[0], {**mistakes[1], "permutations": perms})
+    if reference is None:
+        raise ValueError("trajectory() needs a reference, or a Replay and recorded batches")
+    reference = [float(v) for v in np.asarray(reference, dtype=np.float64).ravel()]
+    cmp = trajectories.compare(losses, reference, rtol=rtol, atol=atol, what=what)
+    if cmp.matches:
+        return Verdict("passed", cmp.message)
+    found, curve = None, None
+    if mistakes is not None:
+        from grader.judging import misconceptions
+
+        found = misconceptions.diagnose(losses, mistakes[0], mistakes[1], reference)
+        curve = misconceptions.output_of(found)
+    elif diagnose is not None:
+        found, curve = _diagnosis_and_curve(diagnose(losses))
+    series = {"student": _shown(losses), "reference": _shown(reference)}
+    message = cmp.message
+    if found is not None and found.mistake and curve is not None:
+        series["closest mistake"] = _shown(curve)
+        message = f"{message} (closest known mistake: {found.title})"
+    plot = PlotData(title=title, ylabel=what, series=series, log_y=log_y)
+    return Verdict("failed", message, diagnosis=found, plot=plot)
+
+
+def _unshuffled_verdict() -> Verdict:
+    from grader.judging import registry
+
+    registry.load_builtin()
+    mistake = registry.MISCONCEPTIONS.get("no_shuffle")
+    text = "your trainer read the samples in the same order in every epoch: shuffle every epoch"
+    if mistake is None:
+        return Verdict("failed", text)
+    found = Diagnosis(mistake=mistake.id, title=mistake.title, fix=mistake.fix)
+    return Verdict("failed", text, diagnosis=found)
+
+
+def band(value: float, *, low: float, high: float, what: str, hint: str = "") -> Verdict:
+    """Distributional check: a value must fall in [low, high]."""
+    if isinstance(value, float | int) and math.isfinite(value) and low <= value <= high:
+        return Verdict("passed", f"{what} = {value:.4g} is within [{low:.4g}, {high:.4g}]")
+    shown = f"{value:.4g}" if isinstance(value, float | int) else repr(value)
+    return Verdict("failed", f"{what} = {shown} is outside [{low:.4g}, {high:.4g}]. {hint}".strip())
+
+
+def noise_level(losses: Sequence[float], *, steps_per_epoch: int) -> float:
+    """Spread of the last epoch's per-step losses: their standard deviation / mean (the
+    mini-batch noise, which shrinks roughly like 1 / sqrt(B))."""
+    last = np.asarray(losses[-steps_per_epoch:], dtype=np.float64)
+    mean = float(last.mean())
+    return float(last.std() / mean) if mean > 0 else math.inf
+
+
+def final_loss(losses: Sequence[float], *, steps_per_epoch: int) -> float:
+    """Mean per-step loss over the last epoch."""
+    return float(np.mean(np.asarray(losses[-steps_per_epoch:], dtype=np.float64)))
+
+
+def band_from_runs(values: Sequence[float], *, slack: float = BAND_SLACK) -> tuple[float, float]:
+    """[min, max] of a statistic over reference runs (other orders or seeds), widened by
+    ``slack`` of its range and of its magnitude."""
+    lo, hi = float(np.min(values)), float(np.max(values))
+    pad = slack * (hi - lo) + slack * max(abs(lo), abs(hi))
+    return lo - pad, hi + pad
+
+
+def distribution(
+    student: Evidence | Sequence[float] | None,
+    *,
+    steps_per_epoch: int,
+    epochs: int,
+    final_band: tuple[float, float],
+    noise_band: tuple[float, float] | None = None,
+) -> Verdict:
+    """Checks that need no batch order: updates per epoch, final loss and noise level."""
+    losses = trajectories.losses_of(student) if isinstance(student, Evidence) else student
+    if losses is None:
+        return Verdict("failed", "no loss values were returned: return the per-step losses")
+    expected = steps_per_epoch * epochs
+    if len(losses) != expected:
+        return Verdict(
+            "failed",
+            f"you made {len(losses)} updates, expected {steps_per_epoch} per epoch for "
+            f"{epochs} epochs = {expected}: check ceil(N/B) (or floor with drop_last)",
+        )
+    if not all(math.isfinite(v) for v in losses):
+        i = next(i for i, v in enumerate(losses) if not math.isfinite(v))
+        return Verdict("failed", f"your loss became {losses[i]} at step {i + 1}")
+    verdicts = [
+        band(
+            final_loss(losses, steps_per_epoch=steps_per_epoch),
+            low=final_band[0],
+            high=final_band[1],
+            what="mean loss over the last epoch",
+            hint="the trainer did not converge as far as the reference does",
+        )
+    ]
+    if noise_band is not None:
+        verdicts.append(
+            band(
+                noise_level(losses, steps_per_epoch=steps_per_epoch),
+                low=noise_band[0],
+                high=noise_band[1],
+                what="loss noise in the last epoch (std / mean)",
+                hint="the step-to-step noise should match the batch size (about 1/sqrt(B))",
+            )
+        )
+    return all_of(*verdicts)
+
+
+def all_of(*verdicts: Verdict) -> Verdict:
+    """Combine verdicts: partial credit in proportion to the parts that passed."""
+    passed = sum(v.status == "passed" for v in verdicts)
+    worst = next((v for v in verdicts if v.status != "passed"), None)
+    feedback = "\n".join(v.feedback for v in verdicts if v.feedback)
+    if worst is None:
+        return Verdict("passed", feedback)
+    return Verdict(
+        worst.status,
+        feedback,
+        fraction=passed / len(verdicts),
+        diagnosis=worst.diagnosis,
+        plot=worst.plot,
+    )

@@ -1,0 +1,321 @@
+"""Read, validate and repair submissions; read nbgrader metadata; find check calls.
+
+* ``read`` / ``parse`` accept any nbformat 4.x notebook (older minors are upgraded to the
+  current one, with deterministic cell ids) and raise ``NotebookError`` with a message a
+  student can act on for anything else.
+* ``cells`` gives typed ``NotebookCellRecord`` objects with their ``NbgraderMetadata``.
+* ``checksum`` is nbgrader's cell checksum (``nbgrader.utils.compute_checksum``).
+* ``grader.nbgrader_io.restoration`` puts protected cells back as the source notebook has them.
+* ``check_ids`` finds ``check("<id>", globals())`` calls in a test cell without running it.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import warnings
+from pathlib import Path
+from typing import Any, Literal
+
+import nbformat
+from nbformat.v4.rwbase import rejoin_lines
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from grader.errors import NotebookError
+
+HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
+HIDDEN_END = "### END HIDDEN TESTS"
+CURRENT_MINOR = nbformat.v4.nbformat_minor
+"""The nbformat 4 minor version notebooks are upgraded to (5: cells have ids)."""
+
+CellKind = Literal["answer", "manual", "test", "task", "readonly", "plain"]
+
+
+class NbgraderMetadata(BaseModel):
+    """A cell's ``metadata.nbgrader`` block, typed (nbgrader schema version 3)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    grade_id: str | None = None
+    """nbgrader's id of the cell, unique in the notebook."""
+    grade: bool = False
+    """The cell is graded: a test cell (code) or a manually graded answer."""
+    solution: bool = False
+    """The student writes this cell (an answer cell)."""
+    locked: bool = False
+    """The student may not edit the cell (it is restored from the source)."""
+    task: bool = False
+    """A markdown task cell, graded by hand."""
+    points: float | None = None
+    """Points of a grade or task cell."""
+    checksum: str | None = None
+    """nbgrader's checksum of the cell as released (see ``checksum``)."""
+    schema_version: int | None = None
+    """Version of nbgrader's metadata schema (3 for nbgrader >= 0.6)."""
+    cell_type: str | None = None
+    """The cell type nbgrader recorded, when it did."""
+
+
+class NotebookCellRecord(BaseModel):
+    """One cell of a notebook with its nbgrader role."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    """Position in the notebook."""
+    cell_type: str
+    """``code``, ``markdown`` or ``raw``."""
+    source: str
+    """The cell's text."""
+    nbgrader: NbgraderMetadata | None = None
+    """nbgrader metadata, None for a cell nbgrader does not know."""
+    kind: CellKind = "plain"
+    """answer (autograded answer), manual (manually graded answer), test, task, readonly
+    (locked, not graded) or plain (no nbgrader role)."""
+    check_ids: tuple[str, ...] = ()
+    """Check ids a test cell calls through ``check("<id>", globals())`` (else empty)."""
+
+    @property
+    def grade_id(self) -> str | None:
+        """The cell's grade_id, or None."""
+        return self.nbgrader.grade_id if self.nbgrader else None
+
+    @property
+    def points(self) -> float:
+        """Points of a graded cell (0 otherwise)."""
+        return float(self.nbgrader.points or 0) if self.nbgrader else 0.0
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def read(path: str | Path) -> nbformat.NotebookNode:
+    """Read and validate a notebook file (see ``parse``)."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise NotebookError(f"cannot open {Path(path).name}: {exc.strerror}") from None
+    return parse(raw)
+
+
+def parse(raw: bytes | str) -> nbformat.NotebookNode:
+    """A validated nbformat 4 notebook at the current minor version, or NotebookError."""
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise NotebookError(
+                f"the file is not UTF-8 text (bad byte 0x{raw[exc.start]:02x} at position "
+                f"{exc.start}); save the notebook from Jupyter again"
+            ) from None
+    else:
+        text = raw
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NotebookError(
+            f"the file is not valid notebook JSON (line {exc.lineno}, column {exc.colno}: "
+            f"{exc.msg}); it may have been edited by hand or truncated"
+        ) from None
+    if not isinstance(data, dict):
+        raise NotebookError("the file holds JSON but not a notebook (no top-level object)")
+    major = data.get("nbformat")
+    if major != 4:
+        if major is None and "cells" not in data:
+            raise NotebookError("the file has no 'cells': it is not a Jupyter notebook")
+        raise NotebookError(
+            f"unsupported notebook format version {major!r}: nbformat 4 is needed "
+            "(open the notebook in a current Jupyter and save it again)"
+        )
+    if not isinstance(data.get("cells"), list):
+        raise NotebookError("the file has no 'cells' list: it is not a Jupyter notebook")
+    minor = data.get("nbformat_minor")
+    if not isinstance(minor, int) or minor < 0:
+        raise NotebookError(f"the notebook's nbformat_minor is missing or invalid: {minor!r}")
+    nb = rejoin_lines(nbformat.from_dict(data))  # list-of-lines sources become strings
+    if minor < CURRENT_MINOR:
+        _upgrade_minor(nb, minor)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a newer minor validates against the newest schema
+            nbformat.validate(nb)
+    except nbformat.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "notebook"
+        raise NotebookError(
+            f"the notebook does not follow the nbformat schema at {where}: {exc.message[:300]}"
+        ) from None
+    return nb
+
+
+def _upgrade_minor(nb: nbformat.NotebookNode, minor: int) -> None:
+    """Upgrade a 4.x (x < current) notebook in place; cell ids are ``cell-<index>``."""
+    used = {c.get("id") for c in nb.cells if isinstance(c, dict)}
+    for i, cell in enumerate(nb.cells):
+        if isinstance(cell, dict) and "id" not in cell:
+            new = f"cell-{i}"
+            while new in used:
+                new += "x"
+            cell["id"] = new
+            used.add(new)
+    nb.metadata["orig_nbformat_minor"] = minor
+    nb.nbformat_minor = CURRENT_MINOR
+
+
+# -- nbgrader metadata --------------------------------------------------------------------
+
+
+def grade_meta(cell: dict[str, Any]) -> dict[str, Any]:
+    """nbgrader metadata of a cell as a raw dict ({} when it has none)."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta if isinstance(meta, dict) else {}
+
+
+def metadata(cell: dict[str, Any], index: int = 0) -> NbgraderMetadata | None:
+    """Typed nbgrader metadata of a cell, None when it has none; NotebookError if malformed."""
+    meta = cell.get("metadata", {}).get("nbgrader")
+    if meta is None:
+        return None
+    try:
+        return NbgraderMetadata.model_validate(meta)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "nbgrader"
+        raise NotebookError(
+            f"cell {index + 1} has malformed nbgrader metadata ({field}: {first['msg']})"
+        ) from None
+
+
+def kind(meta: NbgraderMetadata | None, cell_type: str = "code") -> CellKind:
+    """The nbgrader role of a cell, following nbgrader.utils (is_grade, is_solution, ...)."""
+    if meta is None or not meta.grade_id:
+        return "plain"
+    if meta.solution:
+        return "manual" if meta.grade and cell_type != "code" else "answer"
+    if meta.grade:
+        return "test"
+    if meta.task:
+        return "task"
+    return "readonly" if meta.locked else "plain"
+
+
+def is_locked(cell: dict[str, Any]) -> bool:
+    """nbgrader's ``is_locked``: grade cells and locked cells, never solution cells."""
+    meta = grade_meta(cell)
+    if meta.get("solution"):
+        return False
+    return bool(meta.get("grade") or meta.get("locked"))
+
+
+def is_protected(cell: dict[str, Any]) -> bool:
+    """Test, task and read-only cells: restored from the source."""
+    meta = grade_meta(cell)
+    return bool(meta.get("grade_id")) and (is_locked(cell) or bool(meta.get("task")))
+
+
+def cells(nb: nbformat.NotebookNode) -> list[NotebookCellRecord]:
+    """Every cell as a typed record (NotebookError on malformed nbgrader metadata)."""
+    out = []
+    for i, cell in enumerate(nb.cells):
+        meta = metadata(cell, i)
+        role = kind(meta, cell.cell_type)
+        source = cell.get("source", "")
+        ids = tuple(check_ids(source)) if role == "test" and cell.cell_type == "code" else ()
+        out.append(
+            NotebookCellRecord(
+                index=i,
+                cell_type=cell.cell_type,
+                source=source,
+                nbgrader=meta,
+                kind=role,
+                check_ids=ids,
+            )
+        )
+    return out
+
+
+def grade_cells(nb: nbformat.NotebookNode) -> list[NotebookCellRecord]:
+    """The test cells, in notebook order."""
+    return [c for c in cells(nb) if c.kind == "test"]
+
+
+def checksum(cell: dict[str, Any]) -> str:
+    """nbgrader's checksum of a cell (same digest as ``nbgrader.utils.compute_checksum``).
+
+    md5 over: source, cell type, ``str(is_grade)``, ``str(is_solution)``,
+    ``str(is_locked)``, grade_id and, for grade cells, ``str(float(points))``.
+    """
+    meta = grade_meta(cell)
+    m = hashlib.md5()
+    m.update(cell.get("source", "").encode("utf-8"))
+    m.update(cell.get("cell_type", "").encode("utf-8"))
+    m.update(str(meta.get("grade", False)).encode("utf-8"))
+    m.update(str(meta.get("solution", False)).encode("utf-8"))
+    m.update(str(is_locked(cell)).encode("utf-8"))
+    m.update(str(meta["grade_id"]).encode("utf-8"))
+    if meta.get("grade", False):
+        m.update(str(float(meta["points"])).encode("utf-8"))
+    return m.hexdigest()
+
+
+# -- check calls --------------------------------------------------------------------------
+
+
+def _is_globals_call(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "globals"
+        and not node.args
+        and not node.keywords
+    )
+
+
+def _check_call(node: ast.stmt) -> str | None:
+    """The id of a ``check("<id>", globals())`` statement, else None."""
+    call = node.value if isinstance(node, ast.Expr) else None
+    if not isinstance(call, ast.Call) or call.keywords or len(call.args) != 2:
+        return None
+    func = call.func
+    named = (isinstance(func, ast.Name) and func.id == "check") or (
+        isinstance(func, ast.Attribute) and func.attr == "check"
+    )
+    first, second = call.args
+    if (
+        named
+        and isinstance(first, ast.Constant)
+        and isinstance(first.value, str)
+        and _is_globals_call(second)
+    ):
+        return first.value
+    return None
+
+
+def _is_checks_import(node: ast.stmt) -> bool:
+    if isinstance(node, ast.ImportFrom):
+        names = all(a.name == "check" for a in node.names)
+        return node.module in ("grader", "grader.judging.check") and names
+    if isinstance(node, ast.Import):
+        return all(a.name in ("grader", "grader.judging.check") for a in node.names)
+    return False
+
+
+def check_ids(source: str) -> list[str]:
+    """Check ids called by a cell made only of ``check("id", globals())`` calls.
+
+    The calls may be preceded by ``from grader import check``. Returns [] for any
+    other cell (it is then run as ordinary code). Parses with ``ast``; never runs code.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    ids: list[str] = []
+    for node in tree.body:
+        if _is_checks_import(node) and not ids:
+            continue
+        cid = _check_call(node)
+        if cid is None:
+            return []
+        ids.append(cid)
+    return ids

@@ -1,0 +1,146 @@
+"""Grade a class: every submission of the chosen assignments, in parallel warm workers.
+
+For each submission this writes, atomically and in this order: the executed notebook
+(``autograded/``), ``feedback/.../feedback.html``, ``results/.../results.json``
+(Gradescope), ``results/.../classroom.json`` (GitHub Classroom), ``results/.../gdgrade.json``
+(the canonical SubmissionResult, written last: its presence with the notebook's hash means
+"graded"), then the gradebook row. A submission whose notebook hash matches its
+``gdgrade.json`` is not regraded unless ``force``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from grader.nbgrader_io.course import CourseDir, Submission, write_atomic, write_json
+from grader.outputs import feedback, gradebook, lms
+from grader.outputs.results import SubmissionResult
+from grader.pipeline.grade import grade_notebook, sha256
+
+Progress = Callable[[SubmissionResult], None]
+
+
+def previous(course: CourseDir, sub: Submission) -> SubmissionResult | None:
+    """The stored result of a submission, if it is current (same notebook hash)."""
+    path = course.out("results", sub, "gdgrade.json")
+    if not path.is_file() or not sub.notebook.is_file():
+        return None
+    try:
+        old = SubmissionResult.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+    return old if old.notebook_sha256 == sha256(sub.notebook) else None
+
+
+def save(course: CourseDir, sub: Submission, result: SubmissionResult, executed: object) -> None:
+    """Write every artefact of one graded submission, the canonical result last."""
+    if executed is not None:
+        text = nbformat.writes(executed)  # type: ignore[arg-type]
+        write_atomic(course.out("autograded", sub, sub.notebook.name), text)
+    write_atomic(course.out("feedback", sub, "feedback.html"), feedback.render(result))
+    write_json(course.out("results", sub, "results.json"), lms.gradescope(result))
+    write_json(course.out("results", sub, "classroom.json"), lms.classroom(result))
+    write_atomic(course.out("results", sub, "gdgrade.json"), result.model_dump_json(indent=2))
+
+
+def grade_one(course: CourseDir, sub: Submission, sandbox: object) -> SubmissionResult:
+    """Grade and save one submission (the unit of work a local or Dask worker runs)."""
+    result, executed = grade_notebook(
+        sub.notebook,
+        sub.source,
+        student=sub.student,
+        assignment=sub.assignment,
+        sandbox=sandbox,  # type: ignore[arg-type]
+    )
+    save(course, sub, result, executed)
+    return result
+
+
+_WORKER_SANDBOX: list[object] = []
+
+
+def grade_remote(root: str, sub: Submission) -> str:
+    """Dask task: grade one submission with this worker process's own warm sandbox."""
+    from grader.sandbox.pool import Sandbox
+
+    if not _WORKER_SANDBOX:
+        _WORKER_SANDBOX.append(Sandbox(workers=1, hide=[root]))
+    return grade_one(CourseDir(Path(root)), sub, _WORKER_SANDBOX[0]).model_dump_json()
+
+
+def _local(course: CourseDir, todo: list[Submission], workers: int, limits: Any):
+    from grader.sandbox.pool import Sandbox
+
+    hide = [course.root]  # hidden tests, other students' work, the gradebook
+    sandbox = Sandbox(workers=workers, limits=limits, hide=hide)
+    with sandbox, ThreadPoolExecutor(workers) as pool:
+        yield from zip(todo, pool.map(lambda s: grade_one(course, s, sandbox), todo), strict=True)
+
+
+def _dask(course: CourseDir, todo: list[Submission], scheduler: str | None):
+    from dask.distributed import Client, as_completed
+
+    with Client(scheduler) if scheduler else Client(processes=False) as client:
+        futures = {
+            client.submit(grade_remote, str(course.root.resolve()), s, pure=False): s for s in todo
+        }
+        for fut in as_completed(futures):
+            yield futures[fut], SubmissionResult.model_validate_json(fut.result())
+
+
+def autograde(
+    root: Path,
+    assignments: list[str] | None = None,
+    *,
+    workers: int = 2,
+    force: bool = False,
+    executor: str = "local",
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+    limits: Any = None,
+) -> list[SubmissionResult]:
+    """Grade every submission in the course directory, locally or on a Dask cluster."""
+    if executor not in ("local", "dask"):
+        raise ValueError(f"executor must be 'local' or 'dask', got {executor!r}")
+    course = CourseDir(root)
+    subs = course.submissions(assignments)
+    results: dict[Submission, SubmissionResult] = {}
+    todo = []
+    for sub in subs:
+        old = None if force else previous(course, sub)
+        if old is None:
+            todo.append(sub)
+        else:
+            results[sub] = old
+            gradebook.record(root, old)  # a run killed after saving may not have recorded it
+    if todo:
+        graded = (
+            _dask(course, todo, scheduler)
+            if executor == "dask"
+            else _local(course, todo, workers, limits)
+        )
+        for sub, result in graded:
+            results[sub] = result
+            gradebook.record(root, result)
+            if progress:
+                progress(result)
+    ordered = [results[s] for s in subs]
+    write_grades_csv(root / "grades.csv", ordered)
+    return ordered
+
+
+def write_grades_csv(path: Path, results: Iterable[SubmissionResult]) -> None:
+    """One row per student and assignment: score, max score, execution status, seconds."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["student", "assignment", "notebook", "score", "max_score", "execution"])
+    for r in sorted(results, key=lambda r: (r.assignment, r.student, r.notebook)):
+        writer.writerow([r.student, r.assignment, r.notebook, r.score, r.max_score, r.execution])
+    write_atomic(path, buf.getvalue())

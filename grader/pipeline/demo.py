@@ -1,0 +1,70 @@
+"""``gdgrade demo``: the main job on the embedded demo course.
+
+Copies the shipped course (``assignments/``) into a working directory, releases every
+assignment with nbgrader, submits the sample submissions in nbgrader's layout, grades them,
+writes the feedback, the class report and an exit-ticket quiz for the sample class, and
+prints a summary with where to look.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+from grader.paths import COURSE_SOURCE
+
+
+def build_course(workdir: Path, *, source: Path = COURSE_SOURCE) -> Path:
+    """A fresh course directory: nbgrader config, sources, and submitted samples."""
+    from grader.nbgrader_io.course import CourseDir
+    from grader.nbgrader_io.release import release, submit
+
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    shutil.copy(source / "nbgrader_config.py", workdir / "nbgrader_config.py")
+    shutil.copytree(source / "source", workdir / "source")
+    for assignment in CourseDir(workdir).assignments():
+        release(workdir, assignment)
+        for nb in sorted((source / "samples" / assignment).glob("*/*.ipynb")):
+            submit(workdir, nb.parent.name, assignment, nb)
+    return workdir
+
+
+def run_demo(workdir: Path) -> None:
+    """Build the course, grade it, report, run the quiz, and print where everything is."""
+    from rich.console import Console
+
+    from grader.outputs.report import write_report
+    from grader.outputs.summary import print_summary
+    from grader.pipeline.batch import autograde
+
+    console = Console()
+    start = time.perf_counter()
+    console.print(f"[bold]1. Building the demo course in {workdir}[/bold] (nbgrader release)")
+    course = build_course(workdir)
+    console.print("[bold]2. Grading the sample submissions[/bold]")
+    results = autograde(course, workers=2, force=True)
+    print_summary(results)
+    console.print("[bold]3. Class report[/bold]")
+    report = write_report(course)
+    quiz_dir = run_quiz(course, console)
+    console.print(f"\nDone in {time.perf_counter() - start:.0f} s. Where to look:")
+    console.print(
+        f"  feedback per student   {course / 'feedback'}/<student>/<assignment>/feedback.html"
+    )
+    console.print(f"  Gradescope / Classroom {course / 'results'}/<student>/<assignment>/")
+    console.print(f"  gradebook              {course / 'gradebook.db'} and {course / 'grades.csv'}")
+    console.print(f"  class report           {report}")
+    if quiz_dir is not None:
+        console.print(f"  exit-ticket quiz       {quiz_dir}")
+
+
+def run_quiz(course: Path, console: object) -> Path | None:
+    """Grade the sample class's exit-ticket responses, when the quiz module is present."""
+    try:
+        from grader.quizzes.demo import run as quiz_demo
+    except ModuleNotFoundError:
+        return None
+    return quiz_demo(course / "quiz", console)
