@@ -22,7 +22,7 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     "run_in_process": ("grader.judging.check", "run_in_process"),
     # registration
     "register_check": ("grader.judging.registry", "register"),
-    "load_folder": ("grader.judging.registry", "load_folder"),
+    "load_course": ("grader.judging.registry", "load_course"),
     "Mistake": ("grader.judging.misconceptions", "Mistake"),
     "register_mistake": ("grader.judging.misconceptions", "register"),
     "register_reference": ("grader.judging.misconceptions", "register_reference"),
@@ -60,7 +60,7 @@ __all__ = [
     "judge_ratio",
     "judges",
     "linreg_problem",
-    "load_folder",
+    "load_course",
     "register_check",
     "register_mistake",
     "register_reference",
@@ -100,6 +100,6 @@ if TYPE_CHECKING:
         register_reference,
     )
     from grader.judging.misconceptions import register as register_mistake
-    from grader.judging.registry import load_folder
+    from grader.judging.registry import load_course
     from grader.judging.registry import register as register_check
     from grader.judging.timing import judge_ratio

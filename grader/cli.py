@@ -1,27 +1,58 @@
-"""The ``gdgrade`` command line: thin commands, heavy imports inside each command."""
+"""The ``gdgrade`` command line: thin commands, heavy imports inside each command.
+
+Errors are policy. A ``GraderError`` raised anywhere below a command is caught once, here,
+and reaches the user as one line, ``gdgrade: error: <message>`` on stderr, with the error's
+exit code (2 for usage and course errors, 1 for the rest); click's own usage errors (a bad
+choice, a number out of range, a file that is not there) keep click's message and code 2.
+Commands check their paths and names before anything is created.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Literal, NoReturn
 
 import typer
+from typer.core import TyperGroup
+
+from grader.errors import GraderError, UsageError
+from grader.quizzes.cli import app as quiz_app
+
+OWN_PACKAGES = ("grader", "reference")
+"""A missing module of these is a bug (a traceback); any other is a missing dependency."""
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``gdgrade: error: <message>`` as one line on stderr and exit with ``code``."""
+    line = "; ".join(part.strip() for part in message.splitlines() if part.strip())
+    typer.echo(f"gdgrade: error: {line or 'failed'}", err=True)
+    raise typer.Exit(code)
+
+
+class ErrorBoundary(TyperGroup):
+    """The top-level group: every command (and ``quiz``'s) runs inside its ``invoke``."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GraderError as exc:
+            fail(str(exc), exc.exit_code)
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").partition(".")[0] in OWN_PACKAGES:
+                raise
+            fail(f"missing dependency {exc.name!r}: reinstall gdgrade (pip install -e .)", 1)
+
 
 app = typer.Typer(
+    cls=ErrorBoundary,
+    rich_markup_mode=None,  # click's plain help, and its usage errors as one `Error:` line
     help="gdgrade: autograde gradient-descent assignments and run exit-ticket quizzes.",
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(quiz_app, name="quiz", help="Exit-ticket quizzes: validate, render, grade.")
 Course = Annotated[Path, typer.Option("--course", help="nbgrader course directory.")]
-
-
-def _add_subapps() -> None:
-    """Attach command groups that live in their own modules."""
-    try:
-        from grader.quizzes.cli import app as quiz_app
-    except ModuleNotFoundError:
-        return
-    app.add_typer(quiz_app, name="quiz", help="Exit-ticket quizzes: validate, render, grade.")
 
 
 @app.command()
@@ -42,15 +73,25 @@ def autograde(
         list[str] | None, typer.Argument(help="Assignments (default all).")
     ] = None,
     course: Course = Path("."),
-    workers: Annotated[int, typer.Option(help="Parallel warm workers.")] = 2,
-    executor: Annotated[str, typer.Option(help="local or dask.")] = "local",
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Parallel warm workers.")] = 2,
+    executor: Annotated[
+        Literal["local", "dask"], typer.Option(help="Warm workers here, or a Dask cluster.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (with --executor dask).")
+    ] = None,
     force: Annotated[bool, typer.Option(help="Regrade unchanged submissions too.")] = False,
-    cell_timeout: Annotated[float, typer.Option(help="Seconds per cell.")] = 30.0,
-    total_timeout: Annotated[float, typer.Option(help="Seconds per notebook.")] = 300.0,
-    memory_mb: Annotated[int, typer.Option(help="Memory per notebook (MiB).")] = 4096,
+    cell_timeout: Annotated[float, typer.Option(min=0.001, help="Seconds per cell.")] = 30.0,
+    total_timeout: Annotated[float, typer.Option(min=0.001, help="Seconds per notebook.")] = 300.0,
+    memory_mb: Annotated[int, typer.Option(min=1, help="Memory per notebook (MiB).")] = 4096,
 ) -> None:
     """Grade submitted/<student>/<assignment>/ and write feedback, results and gradebook."""
+    from grader.nbgrader_io.release import check_ready
+
+    if scheduler and executor != "dask":
+        raise UsageError("--scheduler needs --executor dask")
+    assignments = check_ready(course, assignments)  # before anything is imported or written
+
     from rich.progress import Progress
 
     from grader.outputs.summary import print_summary
@@ -60,11 +101,11 @@ def autograde(
     limits = SandboxLimits(
         cell_timeout=cell_timeout, total_timeout=total_timeout, memory_mb=memory_mb
     )
-    with Progress(transient=True) as bar:
+    with Progress(transient=True, disable=not sys.stdout.isatty()) as bar:
         task = bar.add_task("grading", total=None)
         results = run(
             course,
-            assignments or None,
+            assignments,
             workers=workers,
             force=force,
             executor=executor,
@@ -77,15 +118,27 @@ def autograde(
 
 @app.command()
 def grade(
-    notebook: Annotated[Path, typer.Argument(help="The student's notebook.")],
+    notebook: Annotated[
+        Path, typer.Argument(help="The student's notebook.", exists=True, dir_okay=False)
+    ],
     assignment: Annotated[str, typer.Option(help="Assignment name.")],
-    source: Annotated[Path | None, typer.Option(help="Source notebook (default: shipped).")] = None,
+    source: Annotated[
+        Path | None,
+        typer.Option(help="Source notebook (default: shipped).", exists=True, dir_okay=False),
+    ] = None,
     out: Annotated[Path, typer.Option(help="Folder for results.json / feedback.")] = Path("."),
     github_output: Annotated[
         Path | None, typer.Option(help="Append result=<base64> here ($GITHUB_OUTPUT).")
     ] = None,
 ) -> None:
     """Grade one notebook (a student repository's CI): results, feedback, Classroom output."""
+    if source is None:
+        source = _shipped_source(assignment)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is not a directory")
+    if github_output is not None and not github_output.parent.is_dir():
+        raise UsageError(f"--github-output {github_output}: no directory {github_output.parent}")
+
     from grader.pipeline.single import grade_single
 
     result = grade_single(notebook, assignment, source=source, out=out, github_output=github_output)
@@ -93,7 +146,9 @@ def grade(
 
 
 @app.command()
-def check(notebook: Annotated[Path, typer.Argument(help="Your notebook.")]) -> None:
+def check(
+    notebook: Annotated[Path, typer.Argument(help="Your notebook.", exists=True, dir_okay=False)],
+) -> None:
     """Run the public self-checks of a notebook (no hidden test is revealed)."""
     from grader.pipeline.selfcheck import run_public_checks
 
@@ -103,6 +158,10 @@ def check(notebook: Annotated[Path, typer.Argument(help="Your notebook.")]) -> N
 @app.command()
 def report(course: Course = Path(".")) -> None:
     """Write reports/class.html: score distributions, pass rates, misconceptions, slowest."""
+    from grader.nbgrader_io.release import check_course
+
+    check_course(course)
+
     from grader.outputs.report import write_report
 
     typer.echo(f"class report -> {write_report(course)}")
@@ -113,13 +172,22 @@ def coverage(
     course: Annotated[
         Path | None, typer.Option("--course", help="Course folder (default: the demo course).")
     ] = None,
-    format: Annotated[str, typer.Option(help="table, md or html.")] = "table",
+    format: Annotated[
+        Literal["table", "md", "html"], typer.Option(help="A terminal table, Markdown or HTML.")
+    ] = "table",
 ) -> None:
     """Print the topic x assessment matrix; exit 1 if a topic is not assessed both ways."""
-    from grader.outputs import coverage as cov
+    from grader.errors import CourseError
+    from grader.nbgrader_io.release import check_course
     from grader.paths import COURSE_SOURCE
 
-    rows, problems = cov.matrix(course or COURSE_SOURCE)
+    course = check_course(course or COURSE_SOURCE)
+    if not (course / "topics.yaml").is_file():
+        raise CourseError(f"{course} has no topics.yaml (the topics the matrix is made of)")
+
+    from grader.outputs import coverage as cov
+
+    rows, problems = cov.matrix(course)
     if format == "md":
         typer.echo(cov.markdown(rows), nl=False)
     elif format == "html":
@@ -151,9 +219,23 @@ def demo(
     run_demo(workdir)
 
 
+def _shipped_source(assignment: str) -> Path:
+    """The shipped course's source notebook of ``assignment``; UsageError when none."""
+    from grader.paths import COURSE_SOURCE
+
+    folder = COURSE_SOURCE / "source"
+    known = sorted(p.name for p in folder.iterdir() if p.is_dir())
+    notebooks = sorted((folder / assignment).glob("*.ipynb")) if assignment in known else []
+    if not notebooks:
+        raise UsageError(
+            f"no assignment {assignment!r} in the shipped course (there: {', '.join(known)}); "
+            "pass --source NOTEBOOK to grade against another source"
+        )
+    return notebooks[0]
+
+
 def main() -> None:
     """Console-script entry point."""
-    _add_subapps()
     app()
 
 

@@ -2,6 +2,10 @@
 
 ``ProbeRequest`` goes from the trusted side into the worker, ``Evidence`` is the only thing
 that comes back (as JSON, validated here), and ``CheckResult`` is what a judge decides.
+
+The models that cross the sandbox (``WIRE``) keep NaN and inf through JSON: they are written
+as the constants ``NaN``, ``Infinity`` and ``-Infinity``, which pydantic reads back as floats.
+The judged models keep pydantic's default (``null``), so result files stay strict JSON.
 """
 
 from __future__ import annotations
@@ -11,12 +15,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Status = Literal["passed", "failed", "error", "skipped"]
+WIRE = ConfigDict(frozen=True, ser_json_inf_nan="constants")
+"""Config of the models that cross the sandbox: frozen, NaN/inf kept as JSON constants."""
 
 
 class ProbeRequest(BaseModel):
     """What a probe should do inside the worker; built on the trusted side by a check."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = WIRE
 
     check_id: str
     """Registry id of the check that asked, e.g. ``"gd_basics.update_rule"``."""
@@ -25,7 +31,8 @@ class ProbeRequest(BaseModel):
     target: str
     """Name of the student's function or variable in the notebook namespace."""
     inputs: dict[str, Any] = Field(default_factory=dict)
-    """Grader-chosen inputs (JSON-able: numbers, lists, nested dicts); the probe decodes them."""
+    """Grader-chosen inputs (JSON-able: numbers incl. NaN/inf, lists, nested dicts); the probe
+    decodes them."""
     options: dict[str, Any] = Field(default_factory=dict)
     """Probe settings that are not student inputs (repeats, device, time budget...)."""
 
@@ -33,7 +40,7 @@ class ProbeRequest(BaseModel):
 class ErrorInfo(BaseModel):
     """An exception raised by student code, as text the student can act on."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = WIRE
 
     type: str
     """Exception class name, e.g. ``"ValueError"``."""
@@ -46,12 +53,13 @@ class ErrorInfo(BaseModel):
 class Evidence(BaseModel):
     """Facts a probe recorded about the student's code; judged outside the sandbox."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = WIRE
 
     check_id: str
     """The check this evidence answers."""
     value: Any = None
-    """The student's return value, converted to JSON (arrays and tensors become lists)."""
+    """The student's return value, converted to JSON (arrays and tensors become lists; NaN and
+    inf stay floats)."""
     value_type: str = ""
     """Type of the original return value, e.g. ``"Tensor"``, ``"ndarray"``, ``"float"``."""
     meta: dict[str, Any] = Field(default_factory=dict)
@@ -59,7 +67,7 @@ class Evidence(BaseModel):
     losses: list[float] | None = None
     """Per-step losses the student's trainer reported (NaN/inf kept as floats)."""
     lrs: list[float] | None = None
-    """Learning rates per step, where the probe could see them."""
+    """Learning rates per step, where the probe could see them (NaN/inf kept as floats)."""
     batches: list[list[int]] | None = None
     """Sample indices of each mini-batch in the order the student read them."""
     timings: dict[str, list[float]] | None = None

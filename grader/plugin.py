@@ -2,7 +2,7 @@
 
 ``pytest --submission path/to/notebook.ipynb assignments/<assignment>/checks/`` runs the
 notebook once in the sandbox (with every check its tests ask for) and gives tests the
-fixtures ``submission`` (``submission.check(id)`` judges one check) and ``oracle`` (the
+fixtures ``submission`` (``submission.check(id)`` gives one check's verdict) and ``oracle`` (the
 ``reference`` package). ``@pytest.mark.points(n)`` weights a test; ``--gradescope-json FILE``
 writes Gradescope's results.json. The engine lives in its own modules; this file holds only
 options, markers, fixtures and hooks; state lives in ``config.stash``.
@@ -11,10 +11,14 @@ options, markers, fixtures and hooks; state lives in ``config.stash``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from grader.pipeline.session import NotebookSession
 
 _results = pytest.StashKey[list[dict[str, Any]]]()
 
@@ -31,15 +35,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def submission(request: pytest.FixtureRequest):
+def submission(request: pytest.FixtureRequest) -> Iterator[NotebookSession]:
     """The submitted notebook, run once in the sandbox; ``.check(id)`` gives a CheckResult."""
-    from grader.pipeline.session import Submission
+    from grader.pipeline.session import NotebookSession
 
     path = request.config.getoption("--submission")
     if not path:
         pytest.skip("no --submission given")
-    with Submission.open(Path(path)) as sub:
-        yield sub
+    with NotebookSession.open(Path(path)) as session:
+        yield session
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """The house rules of ``grader/``: the trust boundary and no import circles.
 
 * Code under ``grader/inside/`` runs in the student's process: it imports nothing of
-  ``grader`` but ``grader.inside`` and the neutral leaves (the wire types and ``paths``).
+  ``grader`` but ``grader.inside`` and the neutral leaves (the wire types and ``paths``),
+  and the leaves import nothing of ``grader`` but each other (``protocol`` -> ``evidence``).
 * No two modules of ``grader`` import each other, directly or through others (imports under
   ``if TYPE_CHECKING:`` do not count; imports inside functions do).
 
@@ -126,6 +127,24 @@ def test_importing_the_inside_loads_nothing_trusted() -> None:
     loaded = set(eval(out.stdout))
     trusted = {m for m in loaded if m not in NEUTRAL and not m.startswith("grader.inside")}
     assert trusted == set()
+
+
+def test_the_neutral_leaves_import_only_each_other() -> None:
+    # evidence and paths import nothing of grader; protocol only the evidence models
+    allowed = {"evidence.py": set(), "paths.py": set(), "protocol.py": {"grader.evidence"}}
+    for name, ok in allowed.items():
+        assert imports_of(GRADER / name, GRADER) <= ok, name
+
+
+def test_the_protocol_imports_only_the_standard_library_and_pydantic() -> None:
+    roots = set()
+    for node in ast.walk(ast.parse((GRADER / "protocol.py").read_text())):
+        if isinstance(node, ast.Import):
+            roots.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            roots.add(node.module.split(".")[0])
+    third_party = roots - set(sys.stdlib_module_names)
+    assert third_party == {"pydantic", "pydantic_core", "grader"}
 
 
 def test_no_import_circles() -> None:

@@ -143,7 +143,7 @@ def _range_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
         return Verdict("failed", 'return a dict with keys "lrs" and "losses"')
     return judges.all_of(
         judges.trajectory(lrs, ref.lrs, rtol=1e-9, atol=1e-12, what="lr", title="range test lr"),
-        judges.trajectory(ev.losses, ref.step_losses, title="range test loss", log_y=True),
+        judges.trajectory(ev, ref.step_losses, title="range test loss", log_y=True),
     )
 
 

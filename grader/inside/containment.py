@@ -9,6 +9,9 @@
    it needs a Python that other users can read);
 4. nothing beyond the worker's resource limits (``problems`` says why).
 
+The decision is a ``grader.protocol.ContainmentRecord``; the zygote sends it to the pool in
+its ``ReadyReport``.
+
 ``contain`` applies the chosen level in a real child; ``reap`` kills whatever that uid left
 running after the child, ``setsid()`` escapees included.
 """
@@ -17,17 +20,18 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import json
 import os
 import resource
 import shutil
 import signal
 import tempfile
 import time
-from typing import Any
+
+from pydantic import ValidationError
 
 from grader.inside import isolation
 from grader.paths import GRADER_DIR, REPO_ROOT
+from grader.protocol import ContainmentRecord, DryRunReport
 
 INSIDE_ROOMS = ("inside", "__pycache__")
 """Folders of ``grader`` the child may still read."""
@@ -82,9 +86,8 @@ def _dry_run(uid: int | None, namespaces: bool) -> list[str]:
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
-        answer: dict[str, Any] = {}
         try:
-            answer["facts"] = contain(scratch, uid, namespaces)
+            facts = contain(scratch, uid, namespaces)
             for path in (os.__file__, numpy.__file__, __file__):
                 with open(path, "rb") as fh:
                     fh.read(1)
@@ -92,47 +95,57 @@ def _dry_run(uid: int | None, namespaces: bool) -> list[str]:
 
             with open(os.path.join(scratch, "probe.txt"), "w") as fh:
                 fh.write("ok")
+            answer = DryRunReport(facts=facts)
         except BaseException as err:
-            answer = {"error": f"{type(err).__name__}: {err}"}
-        os.write(write_fd, json.dumps(answer).encode())
+            answer = DryRunReport(error=f"{type(err).__name__}: {err}")
+        os.write(write_fd, answer.model_dump_json().encode())
         os._exit(0)
     os.close(write_fd)
     with os.fdopen(read_fd, "rb") as fh:
-        answer = json.loads(fh.read() or b'{"error": "the check child died"}')
+        text = fh.read()
     os.waitpid(pid, 0)
     shutil.rmtree(scratch, ignore_errors=True)
-    if "error" in answer:
-        raise OSError(answer["error"])
-    return answer["facts"]
+    try:
+        answer = DryRunReport.model_validate_json(text)
+    except ValidationError:
+        answer = DryRunReport(error="the check child died")
+    if answer.error is not None:
+        raise OSError(answer.error)
+    return answer.facts
 
 
-def decide() -> dict[str, Any]:
+def decide() -> ContainmentRecord:
     """How this worker's children are contained, decided once by a dry run.
 
-    ``{"on", "namespaces", "uid", "facts", "problems"}``: the first that works of namespaces
-    + unprivileged uid, namespaces alone, the uid alone (root in a container that refuses
-    namespaces), nothing. ``GDGRADE_ISOLATE=0`` turns it off.
+    The first that works of namespaces + unprivileged uid, namespaces alone, the uid alone
+    (root in a container that refuses namespaces), nothing (``problems`` says why).
+    ``GDGRADE_ISOLATE=0`` turns it off.
     """
     global _CONTAINMENT
     if _CONTAINMENT is None:
-        off = {"on": False, "namespaces": False, "uid": None, "facts": [], "problems": []}
-        _CONTAINMENT = off
+        _CONTAINMENT = ContainmentRecord()  # "off" while the dry runs decide
+        problems: list[str] = []
         uid = UID_BASE + os.getpid()
         tries = [(uid, True), (None, True), (uid, False)] if os.geteuid() == 0 else [(None, True)]
         if os.environ.get("GDGRADE_ISOLATE", "1") == "0":
-            tries, off["problems"] = [], ["turned off (GDGRADE_ISOLATE=0)"]
+            tries, problems = [], ["turned off (GDGRADE_ISOLATE=0)"]
         for uid_, namespaces in tries:
             try:
                 facts = _dry_run(uid_, namespaces)
             except OSError as err:
-                off["problems"].append(str(err))
+                problems.append(str(err))
                 continue
-            off.update(on=True, namespaces=namespaces, uid=uid_, facts=facts)
+            found = ContainmentRecord(
+                on=True, namespaces=namespaces, uid=uid_, facts=facts, problems=problems
+            )
             break
+        else:
+            found = ContainmentRecord(problems=problems)
+        _CONTAINMENT = found
     return _CONTAINMENT
 
 
-_CONTAINMENT: dict[str, Any] | None = None
+_CONTAINMENT: ContainmentRecord | None = None
 
 
 def live_processes(uid: int) -> bool:

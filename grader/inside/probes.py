@@ -8,8 +8,7 @@ restricted to the student's frames, a missing name becomes ``Evidence.missing``.
 Array encoding (inputs travel as JSON): ``{"__array__": <nested list>, "dtype": "float64",
 "as": "numpy" | "torch"}``; ``encode`` / ``encode_array`` build it, ``decode`` turns it back
 into a numpy array or a CPU torch tensor (``"kind"`` is accepted as an old spelling of
-``"as"``). Non-finite floats are sent as the strings ``"nan"``, ``"inf"``, ``"-inf"`` inside
-an encoded array, since JSON has no NaN.
+``"as"``). NaN and inf stay floats: the wire carries them (``grader.evidence.WIRE``).
 
 Probes (``PROBES``):
 
@@ -36,10 +35,8 @@ computed before the update it contributes to (a list, array or tensor; 0-d tenso
 With ``options["order"] == "record"`` the trainer shuffles on its own: ``order`` is None and
 ``X`` is a ``RecordingDataset`` (a torch ``Dataset`` of ``(x_i, y_i)`` pairs; ``y`` is None)
 that records which indices were read, so ``Evidence.batches`` holds what the student used.
-
-Non-finite losses cannot travel in ``Evidence.losses`` (JSON has no NaN): ``losses`` then
-holds the finite prefix and ``meta["losses_nonfinite"]`` the full list with non-finite
-values as strings; ``grader.judging.trajectories.losses_of`` puts them back together.
+``Evidence.losses`` and ``Evidence.lrs`` hold every value the trainer reported, NaN and inf
+included (the wire keeps them).
 """
 
 from __future__ import annotations
@@ -59,7 +56,6 @@ MAX_TRACEBACK = 4000
 MAX_LIST = 100_000
 """Longest sequence recorded from a student's return value."""
 _GRADER_DIR = str(GRADER_DIR)
-_NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
 def _module(value: Any) -> str:
@@ -68,14 +64,6 @@ def _module(value: Any) -> str:
 
 def _is_array(value: Any) -> bool:
     return _module(value) in ("numpy", "torch") and hasattr(value, "shape")
-
-
-def _json_float(x: Any) -> Any:
-    if isinstance(x, float) and not math.isfinite(x):
-        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
-    if isinstance(x, list):
-        return [_json_float(v) for v in x]
-    return x
 
 
 def encode_array(value: Any, *, as_: str | None = None) -> dict[str, Any]:
@@ -90,7 +78,7 @@ def encode_array(value: Any, *, as_: str | None = None) -> dict[str, Any]:
 
         arr = np.asarray(value)
         dtype, data = str(arr.dtype), arr.tolist()
-    return {"__array__": _json_float(data), "dtype": dtype, "as": kind}
+    return {"__array__": data, "dtype": dtype, "as": kind}
 
 
 def encode(value: Any) -> Any:
@@ -107,21 +95,12 @@ def encode(value: Any) -> Any:
     return value
 
 
-def _restore_floats(x: Any) -> Any:
-    if isinstance(x, str):
-        return _NONFINITE.get(x, x)
-    if isinstance(x, list):
-        return [_restore_floats(v) for v in x]
-    return x
-
-
 def decode(value: Any) -> Any:
     """Inverse of ``encode``: tagged arrays become numpy arrays or torch tensors."""
     if isinstance(value, dict) and "__array__" in value:
         import numpy as np
 
-        data = _restore_floats(value["__array__"])
-        arr = np.asarray(data, dtype=value.get("dtype", "float64"))
+        arr = np.asarray(value["__array__"], dtype=value.get("dtype", "float64"))
         if value.get("as", value.get("kind")) == "torch":
             import torch
 
@@ -147,7 +126,7 @@ def describe(value: Any) -> tuple[Any, str, dict[str, Any]]:
 
     Facts for tensors: dtype, shape, device, requires_grad; for arrays: dtype, shape; for
     sequences: the facts of each item (``items``); ``finite`` is False when a numeric value
-    holds NaN or inf (which JSON turns into null).
+    holds NaN or inf.
     """
     meta: dict[str, Any] = {}
     if _module(value) == "torch" and hasattr(value, "requires_grad"):
@@ -191,14 +170,6 @@ def floats(values: Any) -> list[float]:
         v = v.item() if hasattr(v, "item") else v
         out.append(float(v))
     return out
-
-
-def _losses_fields(losses: list[float]) -> tuple[list[float], dict[str, Any]]:
-    """(JSON-safe losses, meta): the finite prefix, plus the full list when any is not."""
-    bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
-    if bad is None:
-        return losses, {}
-    return losses[:bad], {"losses_nonfinite": _json_float(losses)}
 
 
 def _student_frame(filename: str) -> bool:
@@ -255,16 +226,15 @@ def _train(request: ProbeRequest, fn: Callable[..., Any]) -> Evidence:
         params, losses = {"w": out[0], "b": out[1]}, out[2]
     if losses is None:
         raise TypeError("the trainer should return its per-step losses (see the contract)")
-    safe, meta = _losses_fields(floats(losses))
-    value, _, value_meta = describe(params) if params is not None else (None, "", {})
+    value, _, meta = describe(params) if params is not None else (None, "", {})
     return Evidence(
         check_id=request.check_id,
-        losses=safe,
-        lrs=[v for v in floats(lrs) if math.isfinite(v)] if lrs is not None else None,
+        losses=floats(losses),
+        lrs=floats(lrs) if lrs is not None else None,
         batches=recorder.batches if recorder is not None else None,
         value=value,
         value_type=type(out).__name__,
-        meta={**meta, **value_meta, "n_losses": len(floats(losses))},
+        meta=meta,
     )
 
 

@@ -1,9 +1,10 @@
 """The sandbox worker: a warm "zygote" process that forks one child per submission.
 
 The zygote (``python -m grader.inside.zygote``) imports torch, numpy, IPython and matplotlib
-(Agg) and runs one tiny forward/backward/optimizer step, then reads jobs (one JSON line each)
-on stdin and answers each with one JSON line of raw facts on stdout
-(``grader.sandbox.execution`` turns them into an ``ExecutionRecord``).
+(Agg) and runs one tiny forward/backward/optimizer step, says so (``ReadyReport``), then
+reads jobs (one ``grader.protocol.JobRecord`` JSON line each) on stdin and answers each with
+one ``WorkerReport`` line of raw facts on stdout (``grader.sandbox.execution`` turns them
+into an ``ExecutionRecord``).
 
 For each job it forks a child that, before any student code runs:
 
@@ -22,7 +23,9 @@ For each job it forks a child that, before any student code runs:
 
 The child runs the cells with IPython (magics work, ``%matplotlib inline`` gives PNGs),
 a failing cell does not stop later ones, and a SIGALRM per cell stops a slow cell. Then it
-runs ``grader.inside.probes.run`` for each request and streams events (JSON lines) on a pipe.
+runs ``grader.inside.probes.run`` for each request and streams events
+(``grader.protocol.ChildEvent``, one JSON line each) on a pipe; a line that is too large or
+does not validate is a protocol error, and the zygote kills the child.
 The zygote is the watchdog: it SIGKILLs the child when a cell or probe runs past its limit
 plus a grace period (a cell that ignores SIGALRM) or when the total time is up.
 """
@@ -44,8 +47,29 @@ import time
 import traceback
 from typing import Any
 
+from pydantic import ValidationError
+
+from grader.evidence import ErrorInfo, Evidence, ProbeRequest
 from grader.inside import containment
 from grader.paths import GRADER_DIR, REPO_ROOT
+from grader.protocol import (
+    CHILD_EVENT,
+    CellDoneEvent,
+    CellRecord,
+    CellStartedEvent,
+    ChildEvent,
+    EndedEvent,
+    EvidenceEvent,
+    JobRecord,
+    KilledRecord,
+    KillReason,
+    PhaseRecord,
+    ProbeStartedEvent,
+    ReadyReport,
+    SandboxLimits,
+    WorkerReport,
+    line,
+)
 
 TRUSTED_ROOTS = ("reference", "assignments", "tests")
 """Top-level packages a notebook may not import while it is graded."""
@@ -57,7 +81,7 @@ MB = 1024 * 1024
 FILE_LIMIT = 256 * MB
 """Largest file the notebook may write (RLIMIT_FSIZE)."""
 MAX_EVIDENCE = 16 * MB
-"""Largest serialized Evidence a probe may send back."""
+"""Largest serialized Evidence (its ``EvidenceEvent`` line) a probe may send back."""
 MAX_MESSAGE = 64 * MB
 """Largest single event line the zygote accepts from a child."""
 
@@ -175,24 +199,24 @@ def _die_with_parent(parent: int) -> None:
         os._exit(75)
 
 
-def _confine(scratch: str, limits: dict[str, Any], keep_fd: int, uid: int | None) -> None:
+def _confine(scratch: str, limits: SandboxLimits, keep_fd: int, uid: int | None) -> None:
     """Session, limits, fds, uid, cwd, environment and import blocker for the child."""
     parent = os.getppid()
     os.setsid()
-    memory = _vm_bytes() + int(limits["memory_mb"]) * MB
+    memory = _vm_bytes() + limits.memory_mb * MB
     _setlimit(resource.RLIMIT_AS, memory)
     _setlimit(resource.RLIMIT_FSIZE, FILE_LIMIT)
     _setlimit(resource.RLIMIT_CORE, 0)
     _setlimit(resource.RLIMIT_NOFILE, 256)
-    _setlimit(resource.RLIMIT_CPU, int(float(limits["total_timeout"])) + 10)
+    _setlimit(resource.RLIMIT_CPU, int(limits.total_timeout) + 10)
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
     os.closerange(3, keep_fd)
     os.closerange(keep_fd + 1, 4096)
     level = containment.decide()
-    if level["on"]:
-        containment.contain(scratch, uid, level["namespaces"])
+    if level.on:
+        containment.contain(scratch, uid, level.namespaces)
     _die_with_parent(parent)
     os.chdir(scratch)
     os.environ.clear()
@@ -337,14 +361,16 @@ def _error_output(err: BaseException) -> dict[str, Any]:
     }
 
 
-def run_cell(shell: Any, source: str, index: int, limits: dict[str, Any], budget: list[int]):
-    """Run one cell with IPython; return a CellRecord-shaped dict."""
+def run_cell(
+    shell: Any, source: str, index: int, limits: SandboxLimits, budget: list[int]
+) -> CellRecord:
+    """Run one cell with IPython; return how it ran."""
     global _CAPTURE
-    _CAPTURE = capture = Capture(int(limits["output_bytes"]), budget, index + 1)
+    _CAPTURE = capture = Capture(limits.output_bytes, budget, index + 1)
     err: BaseException | None = None
     start = time.perf_counter()
     try:
-        _arm(float(limits["cell_timeout"]))
+        _arm(limits.cell_timeout)
         res = shell.run_cell(source, store_history=False)
         err = res.error_before_exec or res.error_in_exec
     except CellTimeout as exc:  # fired outside the cell's own code (IPython machinery)
@@ -358,22 +384,21 @@ def run_cell(shell: Any, source: str, index: int, limits: dict[str, Any], budget
     if err is not None:
         outputs.append(_error_output(err))
     status = "ok" if err is None else ("timeout" if isinstance(err, CellTimeout) else "error")
-    return {"index": index, "status": status, "outputs": outputs, "seconds": seconds}
+    return CellRecord(index=index, status=status, outputs=outputs, seconds=seconds)
 
 
-def _emit(fd: int, msg: dict[str, Any]) -> None:
-    data = (json.dumps(msg) + "\n").encode()
+def _emit(fd: int, data: bytes) -> None:
+    """Write one event line (``grader.protocol.line``) on the event pipe."""
     while data:
         data = data[os.write(fd, data) :]
 
 
-def run_probe(request: Any, shell: Any, limits: dict[str, Any]) -> dict[str, Any]:
-    """One probe under the per-cell time limit; Evidence as a JSON-able dict."""
-    from grader.evidence import ErrorInfo, Evidence
+def run_probe(request: ProbeRequest, shell: Any, limits: SandboxLimits) -> bytes:
+    """One probe under the per-cell time limit; its ``EvidenceEvent`` as a JSON line."""
     from grader.inside import probes
 
     try:
-        _arm(float(limits["cell_timeout"]))
+        _arm(limits.cell_timeout)
         ev = probes.run(request, shell.user_ns)
     except BaseException as exc:  # a timeout outside the student's call, or SystemExit...
         ev = Evidence(
@@ -383,44 +408,41 @@ def run_probe(request: Any, shell: Any, limits: dict[str, Any]) -> dict[str, Any
     finally:
         _disarm()
     if ev.error is not None and ev.error.type == "CellTimeout":
-        msg = f"this check ran longer than {float(limits['cell_timeout']):g} s and was stopped"
+        msg = f"this check ran longer than {limits.cell_timeout:g} s and was stopped"
         ev = ev.model_copy(update={"error": ev.error.model_copy(update={"message": msg})})
-    text = ev.model_dump_json()
-    if len(text) > MAX_EVIDENCE:
+    data = line(EvidenceEvent(evidence=ev))
+    if len(data) > MAX_EVIDENCE:
         ev = Evidence(
             check_id=request.check_id,
             error=ErrorInfo(
                 type="ValueTooLarge",
-                message=f"the value is too large to grade ({len(text) // MB} MB as JSON)",
+                message=f"the value is too large to grade ({len(data) // MB} MB as JSON)",
             ),
         )
-        text = ev.model_dump_json()
-    return json.loads(text)
+        data = line(EvidenceEvent(evidence=ev))
+    return data
 
 
-def child(job: dict[str, Any], fd: int, scratch: str, shell: Any, uid: int | None) -> None:
+def child(job: JobRecord, fd: int, scratch: str, shell: Any, uid: int | None) -> None:
     """Everything that runs in the forked child; streams events on ``fd``."""
-    from grader.evidence import ProbeRequest
-
-    limits = job["limits"]
-    requests = [ProbeRequest.model_validate(r) for r in job["requests"]]
+    limits = job.limits
     _confine(scratch, limits, fd, uid)
     signal.signal(signal.SIGALRM, _on_alarm)
     sys.stdout, sys.stderr = CappedStream("stdout"), CappedStream("stderr")
     shell.user_ns.clear()
     shell.init_user_ns()
-    budget = [int(limits.get("total_output_bytes", 4 * int(limits["output_bytes"])))]
-    for i, source in enumerate(job["cells"]):
-        _emit(fd, {"event": "start", "cell": i})
+    budget = [limits.total_output_bytes]
+    for i, source in enumerate(job.cells):
+        _emit(fd, line(CellStartedEvent(cell=i)))
         try:
             record = run_cell(shell, source, i, limits, budget)
         except CellTimeout:  # the alarm landed between the cell and its disarm
-            record = {"index": i, "status": "timeout", "outputs": [], "seconds": 0.0}
-        _emit(fd, {"event": "done", "cell": i, "record": record})
-    for request in requests:
-        _emit(fd, {"event": "probe", "check_id": request.check_id})
-        _emit(fd, {"event": "evidence", "evidence": run_probe(request, shell, limits)})
-    _emit(fd, {"event": "end"})
+            record = CellRecord(index=i, status="timeout")
+        _emit(fd, line(CellDoneEvent(record=record)))
+    for request in job.requests:
+        _emit(fd, line(ProbeStartedEvent(check_id=request.check_id)))
+        _emit(fd, run_probe(request, shell, limits))
+    _emit(fd, line(EndedEvent()))
 
 
 # -- zygote: supervision ----------------------------------------------------------------
@@ -436,48 +458,57 @@ class Watch:
     """What the zygote saw of one child: events, and why it stopped it (if it did)."""
 
     def __init__(self) -> None:
-        self.cells: list[dict[str, Any]] = []
-        self.evidence: list[dict[str, Any]] = []
-        self.phase: dict[str, Any] = {"phase": "setup"}
+        self.cells: list[CellRecord] = []
+        self.evidence: list[Evidence] = []
+        self.phase = PhaseRecord()
         self.ended = False
-        self.killed: dict[str, Any] | None = None
+        self.killed: KilledRecord | None = None
         self.since = time.monotonic()
         """When the current phase began."""
 
-    def event(self, msg: dict[str, Any]) -> None:
-        kind = msg.get("event")
+    def event(self, event: ChildEvent) -> None:
+        """Take one event: record what it carries and where the child is now."""
         self.since = time.monotonic()
-        if kind == "start":
-            self.phase = {"phase": "cell", "cell": int(msg["cell"])}
-        elif kind == "done":
-            self.cells.append(msg["record"])
-            self.phase = {"phase": "between"}
-        elif kind == "probe":
-            self.phase = {"phase": "probe", "check_id": str(msg["check_id"])}
-        elif kind == "evidence":
-            self.evidence.append(msg["evidence"])
-            self.phase = {"phase": "between"}
-        elif kind == "end":
-            self.ended = True
+        if isinstance(event, CellStartedEvent):
+            self.phase = PhaseRecord(phase="cell", cell=event.cell)
+        elif isinstance(event, CellDoneEvent):
+            self.cells.append(event.record)
+            self.phase = PhaseRecord(phase="between")
+        elif isinstance(event, ProbeStartedEvent):
+            self.phase = PhaseRecord(phase="probe", check_id=event.check_id)
+        elif isinstance(event, EvidenceEvent):
+            self.evidence.append(event.evidence)
+            self.phase = PhaseRecord(phase="between")
         else:
-            raise ValueError(f"unknown event {kind!r}")
+            self.ended = True
+
+    def kill(self, pid: int, reason: KillReason, detail: str = "") -> Watch:
+        """Record why, SIGKILL the child's process group, return self."""
+        self.killed = KilledRecord(reason=reason, during=self.phase, detail=detail)
+        _kill(pid)
+        return self
 
 
-def _watch(pid: int, read_fd: int, limits: dict[str, Any], start: float) -> Watch:
+def unreadable(err: ValidationError) -> str:
+    """What was wrong with a line that does not validate as an event, in a few words."""
+    first = err.errors(include_url=False)[0]
+    where = ".".join(str(p) for p in first["loc"]) or "the line"
+    return f"an unreadable message ({where}: {first['msg']})"[:300]
+
+
+def _watch(pid: int, read_fd: int, limits: SandboxLimits, start: float) -> Watch:
     """Read the child's events until it ends or a limit is hit (then kill it)."""
     watch, parts, size = Watch(), [b""], 0
     last = time.monotonic()
-    total_deadline = start + float(limits["total_timeout"])
-    step = float(limits["cell_timeout"]) + GRACE
+    total_deadline = start + limits.total_timeout
+    step = limits.cell_timeout + GRACE
     while True:
         now = time.monotonic()
         deadline = min(total_deadline, last + step)
         ready, _, _ = select.select([read_fd], [], [], max(0.0, deadline - now))
         if not ready:
             total = time.monotonic() >= total_deadline
-            watch.killed = {"reason": "total_timeout" if total else "timeout", **watch.phase}
-            _kill(pid)
-            return watch
+            return watch.kill(pid, "total_timeout" if total else "timeout")
         chunk = os.read(read_fd, 1 << 20)
         if not chunk:
             return watch
@@ -485,32 +516,26 @@ def _watch(pid: int, read_fd: int, limits: dict[str, Any], start: float) -> Watc
         size += len(chunk)
         if b"\n" not in chunk:
             if size > MAX_MESSAGE:
-                watch.killed = {"reason": "protocol", "detail": "a message was too large"}
-                _kill(pid)
-                return watch
+                return watch.kill(pid, "protocol", "a message was too large")
             continue
         *lines, rest = b"".join(parts).split(b"\n")
         parts, size = [rest], len(rest)
         if size > MAX_MESSAGE:
-            watch.killed = {"reason": "protocol", "detail": "a message was too large"}
-            _kill(pid)
-            return watch
-        for line in lines:
+            return watch.kill(pid, "protocol", "a message was too large")
+        for data in lines:
             try:
-                watch.event(json.loads(line))
-            except (ValueError, KeyError, TypeError):
-                watch.killed = {"reason": "protocol", "detail": "an unreadable message"}
-                _kill(pid)
-                return watch
+                watch.event(CHILD_EVENT.validate_json(data))
+            except ValidationError as err:
+                return watch.kill(pid, "protocol", unreadable(err))
             last = watch.since
         if watch.ended:  # processes the notebook started may still hold the pipe open
             return watch
 
 
-def supervise(job: dict[str, Any], shell: Any) -> dict[str, Any]:
+def supervise(job: JobRecord, shell: Any) -> WorkerReport:
     """Fork a child for one job, enforce the time limits, return the raw facts."""
     start = time.monotonic()
-    uid = containment.decide()["uid"]
+    uid = containment.decide().uid
     scratch = containment.scratch_dir(uid, "gdgrade-")
     read_fd, write_fd = os.pipe()
     pid = os.fork()
@@ -525,44 +550,41 @@ def supervise(job: dict[str, Any], shell: Any) -> dict[str, Any]:
             os._exit(code)
     os.close(write_fd)
     try:
-        watch = _watch(pid, read_fd, job["limits"], start)
+        watch = _watch(pid, read_fd, job.limits, start)
     finally:
         os.close(read_fd)
     _kill(pid)  # the session's stragglers (the child itself has normally exited)
     _, status = os.waitpid(pid, 0)
     containment.reap(uid)
     shutil.rmtree(scratch, ignore_errors=True)
-    return {
-        "cells": watch.cells,
-        "evidence": watch.evidence,
-        "ended": watch.ended,
-        "killed": watch.killed,
-        "phase": watch.phase,
-        "phase_seconds": time.monotonic() - watch.since,
-        "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-        "signal": signal.Signals(os.WTERMSIG(status)).name if os.WIFSIGNALED(status) else None,
-        "scratch": scratch,
-        "seconds": time.monotonic() - start,
-    }
+    return WorkerReport(
+        cells=watch.cells,
+        evidence=watch.evidence,
+        ended=watch.ended,
+        killed=watch.killed,
+        phase=watch.phase,
+        phase_seconds=time.monotonic() - watch.since,
+        exit_code=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+        signal=signal.Signals(os.WTERMSIG(status)).name if os.WIFSIGNALED(status) else None,
+        scratch=scratch,
+        seconds=time.monotonic() - start,
+    )
 
 
 def main() -> None:
-    """Zygote loop: warm up, say ready, then answer one JSON line per job line."""
-    out = os.fdopen(os.dup(1), "w")
+    """Zygote loop: warm up, say ready, then answer each JobRecord line with a WorkerReport."""
+    out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     start = time.perf_counter()
     shell = warm_up()
-    ready = {
-        "event": "ready",
-        "seconds": time.perf_counter() - start,
-        "pid": os.getpid(),
-        "containment": containment.decide(),
-    }
-    out.write(json.dumps(ready) + "\n")
+    ready = ReadyReport(
+        seconds=time.perf_counter() - start, pid=os.getpid(), containment=containment.decide()
+    )
+    out.write(line(ready))
     out.flush()
-    for line in sys.stdin:
-        if line.strip():
-            out.write(json.dumps(supervise(json.loads(line), shell)) + "\n")
+    for job in sys.stdin.buffer:
+        if job.strip():
+            out.write(line(supervise(JobRecord.model_validate_json(job), shell)))
             out.flush()
 
 

@@ -2,9 +2,9 @@
 
 * ``value_check``: call a student function with fixed inputs, compare with an oracle value.
 * ``trainer_check``: run the student's linear-regression trainer on grader-chosen data,
-  initial weights and batch order; compare per-step losses with ``reference.trainers``;
-  replay the reference on the batches the student read when the order was recorded; name
-  the closest known mistake on failure.
+  initial weights and batch order (or the student's own, recorded); judge its per-step
+  losses with ``judges.trajectory``, the one trainer judge (reshuffle check and ``Replay``
+  of the reference on the recorded order, closest known mistake on failure).
 * ``series_check``: a sequence (learning rates, iterates) against an oracle sequence, with
   diagnosis from a misconception family.
 """
@@ -91,69 +91,58 @@ def trainer_check(
     n: int = 40,
     d: int = 2,
     record: bool = False,
+    problem: dict[str, Any] | None = None,
     topics: tuple[str, ...] = (),
     hidden: bool = True,
 ) -> Check:
     """Grade a trainer ``target(X, y, w0, b0, *, order, **hyper) -> losses`` by its losses.
 
+    The data is ``linreg_problem(seed, n, d, epochs)``, or ``problem`` (same keys) when
+    given. With ``record`` the trainer gets ``order=None`` and a recording dataset as ``X``:
+    it must shuffle anew every epoch, and the reference is replayed on the order it read.
     With ``base_lr`` and ``base_batch`` in ``hyper`` (instead of ``lr``) the student must
     scale the learning rate to ``batch_size`` with the linear scaling rule.
     """
-    problem = linreg_problem(seed, n, d, hyper["epochs"])
+    if problem is None:
+        problem = linreg_problem(seed, n, d, hyper["epochs"])
+    inputs = {**problem, **hyper}  # the linreg_trainer family's inputs
+    if "base_lr" in hyper:  # the student applies the linear scaling rule
+        from reference.schedules import linear_scaling
+
+        inputs["lr"] = linear_scaling(
+            hyper["base_lr"], base_batch=hyper["base_batch"], new_batch=hyper["batch_size"]
+        )
 
     def request() -> ProbeRequest:
-        inputs = {
+        sent = {
             "X": encode(problem["X"]),
             "y": encode(problem["y"]),
             "w0": encode(problem["w0"]),
             "b0": problem["b0"],
-            "order": [p.tolist() for p in problem["permutations"]],
+            "order": [np.asarray(p).tolist() for p in problem["permutations"]],
             "hyper": hyper,
         }
         options = {"order": "record" if record else "explicit"}
-        return ProbeRequest(
-            check_id=id, probe="train", target=target, inputs=inputs, options=options
-        )
+        return ProbeRequest(check_id=id, probe="train", target=target, inputs=sent, options=options)
 
     def judge(req: ProbeRequest, ev: Evidence) -> Verdict:
-        from grader.judging import misconceptions
-        from reference.trainers import train_linear_regression
+        from grader.judging.misconceptions.linreg_trainer import FAMILY, reference_losses
 
-        inputs = {**problem, **hyper}
+        replay = None
         if record:
-            n, epochs = len(problem["X"]), hyper["epochs"]
-            replayed = judges.replayed_order(ev.batches, n_samples=n, epochs=epochs)
-            if isinstance(replayed, Verdict):
-                return replayed
-            inputs["permutations"] = replayed
-        if "base_lr" in hyper:  # the student applies the linear scaling rule
-            from reference.schedules import linear_scaling
-
-            inputs["lr"] = linear_scaling(
-                hyper["base_lr"], base_batch=hyper["base_batch"], new_batch=hyper["batch_size"]
+            replay = judges.Replay(
+                n_samples=len(problem["X"]),
+                epochs=hyper["epochs"],
+                run=lambda perms: reference_losses({**inputs, "permutations": perms}),
             )
-        keys = (
-            "lr",
-            "batch_size",
-            "epochs",
-            "accumulation_steps",
-            "momentum",
-            "weight_decay",
-            "drop_last",
+        return judges.trajectory(
+            ev,
+            None if record else reference_losses(inputs),
+            mistakes=(FAMILY, inputs),
+            replay=replay,
+            title=name,
+            log_y=True,
         )
-        ref = train_linear_regression(
-            inputs["X"],
-            inputs["y"],
-            w0=inputs["w0"],
-            b0=inputs["b0"],
-            permutations=inputs["permutations"],
-            **{k: inputs[k] for k in keys if k in inputs},
-        ).step_losses
-
-        def diagnose(student: Any) -> Any:
-            return misconceptions.diagnose(student, "linreg_trainer", inputs, ref)
-
-        return judges.trajectory(ev.losses, ref, diagnose=diagnose, title=name, log_y=True)
 
     return registry.register(
         Check(
@@ -208,21 +197,14 @@ def series_check(
         return ProbeRequest(check_id=id, probe="call", target=target, inputs=inputs)
 
     def judge(req: ProbeRequest, ev: Evidence) -> Verdict:
-        from grader.judging import misconceptions
-
         ref = np.asarray(flatten(expected()), dtype=np.float64)
         try:
             student = np.asarray(flatten(ev.value), dtype=np.float64)
         except (TypeError, ValueError):
             return Verdict("failed", f"{target} should return numbers, got {ev.value_type}")
-        diagnose = None
-        if family is not None:
-
-            def diagnose(s: Any) -> Any:
-                return misconceptions.diagnose(s, family, family_inputs or {}, ref)
-
+        mistakes = None if family is None else (family, family_inputs or {})
         return judges.trajectory(
-            student.tolist(), ref, rtol=rtol, atol=atol, what=what, title=name, diagnose=diagnose
+            student.tolist(), ref, rtol=rtol, atol=atol, what=what, title=name, mistakes=mistakes
         )
 
     return registry.register(

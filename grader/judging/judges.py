@@ -2,10 +2,12 @@
 
 * ``close`` / ``equal``: one answer (scalar or array) with messages on type, shape, NaN,
   device and requires_grad.
-* ``trajectory``: per-step losses against the reference, step by step; replays the
-  reference on the batches the student actually read (``Replay``) when the student shuffled
-  with their own RNG; on failure names the closest known mistake (``grader.judging.misconceptions``)
-  and plots the student's curve, the reference and the mistaken curve.
+* ``trajectory``: per-step losses against the reference, step by step; when the student
+  shuffled with their own RNG, first checks that the batches they read are epochs that were
+  reshuffled, then replays the reference on them (``Replay``); on failure names the closest
+  known mistake (``grader.judging.misconceptions``) and plots the student's curve, the
+  reference and the mistaken curve. The one trainer judge: ``builders.trainer_check`` and
+  hand-written checks both call it.
 * ``distribution``: where no step-by-step match is possible, the number of updates, the
   final loss in a band and the noise level of the last epoch in a band.
 """
@@ -30,7 +32,9 @@ VALUE_ATOL = 1e-8
 BAND_SLACK = 0.1
 """Relative widening of a band measured from reference runs (``band_from_runs``)."""
 MIN_ORDER_CHECK = 8
-"""Smallest data set on which an identity epoch order is taken as "not shuffled"."""
+"""Smallest data set on which a sorted epoch is taken as "not shuffled"; the same order in
+every epoch is taken as "not reshuffled" once a fair shuffle is as unlikely to repeat it
+((N!) ** (epochs - 1) orders at least MIN_ORDER_CHECK!)."""
 
 
 def _array(value: Any) -> np.ndarray | None:
@@ -115,11 +119,27 @@ def replayed_order(
     return perms
 
 
-def _not_shuffled(perms: list[np.ndarray]) -> bool:
-    n = len(perms[0])
-    same = len(perms) > 1 and all(np.array_equal(p, perms[0]) for p in perms)
-    identity = n >= MIN_ORDER_CHECK and any(np.array_equal(p, np.arange(n)) for p in perms)
-    return same or identity
+def _reshuffle_problem(perms: list[np.ndarray]) -> str | None:
+    """Why the epochs read were not reshuffled, or None. Small data sets are let off: there
+    a repeated or sorted order is too likely by chance to accuse anyone of it."""
+    n, epochs = len(perms[0]), len(perms)
+    in_order = [np.array_equal(p, np.arange(n)) for p in perms]
+    repeated = (epochs - 1) * math.lgamma(n + 1) >= math.lgamma(MIN_ORDER_CHECK + 1)
+    if repeated and all(np.array_equal(p, perms[0]) for p in perms):
+        how = "0, 1, ..., N-1: never shuffled" if in_order[0] else "one shuffle, reused"
+        return (
+            f"your trainer read the samples in the same order in every epoch ({how}): it "
+            "never reshuffles. Draw a new random order at the start of every epoch "
+            "(DataLoader(..., shuffle=True) does; one permutation made before the epoch loop "
+            "does not)"
+        )
+    if n >= MIN_ORDER_CHECK and any(in_order):
+        return (
+            "your trainer read the samples in their stored order 0, 1, ..., N-1 in epoch "
+            f"{in_order.index(True) + 1}: it did not shuffle that epoch. Draw a new random "
+            "order at the start of every epoch"
+        )
+    return None
 
 
 def _shown(values: Sequence[float]) -> list[float]:
@@ -132,14 +152,6 @@ def _shown(values: Sequence[float]) -> list[float]:
     return out
 
 
-def _diagnosis_and_curve(found: Any) -> tuple[Diagnosis | None, Sequence[float] | None]:
-    from grader.judging import misconceptions
-
-    if isinstance(found, tuple):
-        return found[0], found[1]
-    return found, misconceptions.output_of(found)
-
-
 def trajectory(
     student: Evidence | Sequence[float] | None,
     reference: Sequence[float] | None,
@@ -150,32 +162,33 @@ def trajectory(
     title: str = "Loss per step",
     mistakes: tuple[str, dict[str, Any]] | None = None,
     replay: Replay | None = None,
-    diagnose: Callable[[Sequence[float]], Any] | None = None,
     log_y: bool = False,
 ) -> Verdict:
     """Step-by-step comparison of the student's losses with the reference.
 
-    ``student``: the Evidence of a "train" probe (NaN/inf losses restored) or a sequence.
-    ``mistakes``: ``(family, inputs)`` for ``grader.judging.misconceptions.diagnose`` on failure.
-    ``replay``: when the Evidence holds the batches the student read, the reference is
-    recomputed on them (``reference`` may then be None) and ``inputs["permutations"]`` of
-    ``mistakes`` is replaced by the replayed order. ``diagnose``: a custom diagnosis
-    function of the student's sequence returning a Diagnosis or (Diagnosis, curve).
+    ``student``: the Evidence of a "train" probe (losses through ``trajectories.losses_of``)
+    or a sequence. ``mistakes``: ``(family, inputs)`` for
+    ``grader.judging.misconceptions.diagnose`` on failure. ``replay``: the student chose the
+    order (a "record" probe): the batches in the Evidence must be epochs, each a new
+    permutation (else a failed verdict naming ``no_shuffle``); the reference is recomputed
+    on them (``reference`` is ignored and may be None) and ``inputs["permutations"]`` of
+    ``mistakes`` is replaced by the replayed order.
     """
     losses = trajectories.losses_of(student) if isinstance(student, Evidence) else student
     if losses is None:
         return Verdict("failed", f"no {what} values were returned: return the per-step {what}es")
-    if replay is not None and isinstance(student, Evidence) and student.batches is not None:
+    if replay is not None and isinstance(student, Evidence):
         perms = replayed_order(student.batches, n_samples=replay.n_samples, epochs=replay.epochs)
         if isinstance(perms, Verdict):
             return perms
-        if _not_shuffled(perms):
-            return _unshuffled_verdict()
+        problem = _reshuffle_problem(perms)
+        if problem is not None:
+            return _unshuffled_verdict(problem)
         reference = replay.run(perms)
         if mistakes is not None:
             mistakes = (mistakes[0], {**mistakes[1], "permutations": perms})
     if reference is None:
-        raise ValueError("trajectory() needs a reference, or a Replay and recorded batches")
+        raise ValueError("trajectory() needs a reference, or a Replay and the Evidence")
     reference = [float(v) for v in np.asarray(reference, dtype=np.float64).ravel()]
     cmp = trajectories.compare(losses, reference, rtol=rtol, atol=atol, what=what)
     if cmp.matches:
@@ -186,8 +199,6 @@ def trajectory(
 
         found = misconceptions.diagnose(losses, mistakes[0], mistakes[1], reference)
         curve = misconceptions.output_of(found)
-    elif diagnose is not None:
-        found, curve = _diagnosis_and_curve(diagnose(losses))
     series = {"student": _shown(losses), "reference": _shown(reference)}
     message = cmp.message
     if found is not None and found.mistake and curve is not None:
@@ -197,12 +208,12 @@ def trajectory(
     return Verdict("failed", message, diagnosis=found, plot=plot)
 
 
-def _unshuffled_verdict() -> Verdict:
+def _unshuffled_verdict(text: str) -> Verdict:
+    """A failed verdict naming ``no_shuffle`` (the library's name for it) where registered."""
+    import grader.judging.misconceptions  # noqa: F401  (importing it registers the library)
     from grader.judging import registry
 
-    registry.load_builtin()
     mistake = registry.MISCONCEPTIONS.get("no_shuffle")
-    text = "your trainer read the samples in the same order in every epoch: shuffle every epoch"
     if mistake is None:
         return Verdict("failed", text)
     found = Diagnosis(mistake=mistake.id, title=mistake.title, fix=mistake.fix)

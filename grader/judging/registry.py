@@ -6,8 +6,8 @@ Three sources, loaded once and merged by id:
 2. installed packages, through the entry point groups ``gdgrade.checks`` and
    ``gdgrade.misconceptions`` (each entry point names a module to import; importing it
    calls ``register`` / ``register_misconception``);
-3. an assignment's own folder: ``checks.py`` beside an assignment (``load_folder``), so an
-   instructor adds checks without editing ``grader/``.
+3. a course's own checks: ``<course>/checks/<assignment>.py`` (``load_course``), outside
+   ``source/`` so nbgrader never releases them; every grading command loads them.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ import importlib
 import importlib.util
 import pkgutil
 import threading
+import traceback
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from grader.errors import UnknownCheckError
+from grader.errors import ConfigError, UnknownCheckError
 
 if TYPE_CHECKING:
     from grader.judging.check import Check
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 CHECKS: dict[str, Check] = {}
 MISCONCEPTIONS: dict[str, Any] = {}
 _loaded = False
+_files: set[Path] = set()
 _lock = threading.Lock()
 
 
@@ -58,16 +60,38 @@ def load_builtin() -> None:
         _loaded = True
 
 
-def load_folder(folder: str | Path) -> None:
-    """Import ``checks.py`` from an assignment folder, if there is one."""
-    path = Path(folder) / "checks.py"
-    if not path.is_file():
-        return
-    name = f"gdgrade_local_checks_{abs(hash(str(path.resolve())))}"
+def load_file(path: str | Path) -> None:
+    """Import one instructor's checks file (once per file); ConfigError names its line."""
+    path = Path(path).resolve()
+    with _lock:
+        if path in _files:
+            return
+        _files.add(path)
+    name = f"gdgrade_course_checks_{path.stem}_{abs(hash(str(path)))}"
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        line = next(
+            (
+                f.lineno
+                for f in reversed(traceback.extract_tb(exc.__traceback__))
+                if Path(f.filename).resolve() == path
+            ),
+            getattr(exc, "lineno", None),
+        )
+        raise ConfigError(f"{path}:{line or 1}: {type(exc).__name__}: {exc}") from None
+
+
+def load_course(course_root: str | Path) -> list[Path]:
+    """Import every ``<course>/checks/*.py``; returns the files loaded."""
+    load_builtin()
+    files = sorted((Path(course_root) / "checks").glob("*.py"))
+    for path in files:
+        load_file(path)
+    return files
 
 
 def get(check_id: str) -> Check:

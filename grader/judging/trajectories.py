@@ -129,9 +129,5 @@ def distance(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def losses_of(evidence: Any) -> list[float] | None:
-    """The student's per-step losses from Evidence, NaN/inf restored (see grader.inside.probes)."""
-    full = evidence.meta.get("losses_nonfinite")
-    if full is None:
-        return evidence.losses
-    table = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
-    return [table[v] if isinstance(v, str) else float(v) for v in full]
+    """The student's per-step losses from Evidence, NaN/inf included (the wire keeps them)."""
+    return evidence.losses

@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 @dataclass(frozen=True)
-class Submission:
+class SubmittedNotebook:
     """One student's notebook for one assignment, with its trusted source notebook."""
 
     student: str
@@ -34,19 +34,19 @@ class CourseDir:
         folder = self.root / "source"
         return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
-    def submissions(self, assignments: list[str] | None = None) -> list[Submission]:
+    def submissions(self, assignments: list[str] | None = None) -> list[SubmittedNotebook]:
         """Every submitted notebook that has a source notebook of the same name."""
-        found: list[Submission] = []
+        found: list[SubmittedNotebook] = []
         root = self.root / "submitted"
         wanted = assignments or self.assignments()
         for student in sorted(p for p in root.glob("*") if p.is_dir()) if root.is_dir() else []:
             for assignment in wanted:
                 for source in sorted(self.source(assignment).glob("*.ipynb")):
                     nb = student / assignment / source.name
-                    found.append(Submission(student.name, assignment, nb, source))
+                    found.append(SubmittedNotebook(student.name, assignment, nb, source))
         return [s for s in found if s.notebook.parent.is_dir()]
 
-    def out(self, kind: str, sub: Submission, name: str) -> Path:
+    def out(self, kind: str, sub: SubmittedNotebook, name: str) -> Path:
         """``<root>/<kind>/<student>/<assignment>/<name>``."""
         return self.root / kind / sub.student / sub.assignment / name
 

@@ -3,7 +3,10 @@
 * ``read`` / ``parse`` accept any nbformat 4.x notebook (older minors are upgraded to the
   current one, with deterministic cell ids) and raise ``NotebookError`` with a message a
   student can act on for anything else.
-* ``cells`` gives typed ``NotebookCellRecord`` objects with their ``NbgraderMetadata``.
+* ``cells`` gives typed ``NotebookCellRecord`` objects with their ``NbgraderMetadata``: the
+  one cell-role classifier (answer, manual, test, task, read-only, plain). Grading
+  (``grader.pipeline.grade.plan``) and restoration read roles from it, never from the raw
+  ``metadata.nbgrader`` block.
 * ``checksum`` is nbgrader's cell checksum (``nbgrader.utils.compute_checksum``).
 * ``grader.nbgrader_io.restoration`` puts protected cells back as the source notebook has them.
 * ``check_ids`` finds ``check("<id>", globals())`` calls in a test cell without running it.
@@ -30,6 +33,8 @@ CURRENT_MINOR = nbformat.v4.nbformat_minor
 """The nbformat 4 minor version notebooks are upgraded to (5: cells have ids)."""
 
 CellKind = Literal["answer", "manual", "test", "task", "readonly", "plain"]
+PROTECTED: frozenset[CellKind] = frozenset({"test", "task", "readonly"})
+"""Roles whose cells are restored from the source notebook (the student may not edit them)."""
 
 
 class NbgraderMetadata(BaseModel):
@@ -75,6 +80,9 @@ class NotebookCellRecord(BaseModel):
     (locked, not graded) or plain (no nbgrader role)."""
     check_ids: tuple[str, ...] = ()
     """Check ids a test cell calls through ``check("<id>", globals())`` (else empty)."""
+    malformed: bool = False
+    """The cell's nbgrader metadata did not validate (only when read with ``strict=False``);
+    ``nbgrader`` then keeps nothing but its grade_id."""
 
     @property
     def grade_id(self) -> str | None:
@@ -85,6 +93,17 @@ class NotebookCellRecord(BaseModel):
     def points(self) -> float:
         """Points of a graded cell (0 otherwise)."""
         return float(self.nbgrader.points or 0) if self.nbgrader else 0.0
+
+    @property
+    def protected(self) -> bool:
+        """A test, task or read-only cell: restored from the source."""
+        return self.kind in PROTECTED
+
+    @property
+    def locked(self) -> bool:
+        """nbgrader's ``is_locked``: grade cells and locked cells, never solution cells."""
+        meta = self.nbgrader
+        return meta is not None and not meta.solution and (meta.grade or meta.locked)
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -166,7 +185,10 @@ def _upgrade_minor(nb: nbformat.NotebookNode, minor: int) -> None:
 
 
 def grade_meta(cell: dict[str, Any]) -> dict[str, Any]:
-    """nbgrader metadata of a cell as a raw dict ({} when it has none)."""
+    """nbgrader metadata of a cell as a raw dict ({} when it has none).
+
+    For lookups and nbgrader's checksum; a cell's role comes from ``cells`` (``kind``).
+    """
     meta = cell.get("metadata", {}).get("nbgrader", {})
     return meta if isinstance(meta, dict) else {}
 
@@ -199,25 +221,29 @@ def kind(meta: NbgraderMetadata | None, cell_type: str = "code") -> CellKind:
     return "readonly" if meta.locked else "plain"
 
 
-def is_locked(cell: dict[str, Any]) -> bool:
-    """nbgrader's ``is_locked``: grade cells and locked cells, never solution cells."""
-    meta = grade_meta(cell)
-    if meta.get("solution"):
-        return False
-    return bool(meta.get("grade") or meta.get("locked"))
+def _lenient(cell: dict[str, Any]) -> NbgraderMetadata:
+    """What is left of malformed nbgrader metadata: its grade_id, when it has one."""
+    meta = cell.get("metadata", {}).get("nbgrader")
+    gid = meta.get("grade_id") if isinstance(meta, dict) else None
+    return NbgraderMetadata(grade_id=None if gid is None else str(gid))
 
 
-def is_protected(cell: dict[str, Any]) -> bool:
-    """Test, task and read-only cells: restored from the source."""
-    meta = grade_meta(cell)
-    return bool(meta.get("grade_id")) and (is_locked(cell) or bool(meta.get("task")))
+def cells(nb: nbformat.NotebookNode, *, strict: bool = True) -> list[NotebookCellRecord]:
+    """Every cell as a typed record, with its nbgrader role.
 
-
-def cells(nb: nbformat.NotebookNode) -> list[NotebookCellRecord]:
-    """Every cell as a typed record (NotebookError on malformed nbgrader metadata)."""
+    ``strict`` (a source notebook): NotebookError on malformed nbgrader metadata. Otherwise
+    (a submission, whose metadata the student may have edited) such a cell keeps only its
+    grade_id, has no role and is marked ``malformed``.
+    """
     out = []
     for i, cell in enumerate(nb.cells):
-        meta = metadata(cell, i)
+        bad = False
+        try:
+            meta = metadata(cell, i)
+        except NotebookError:
+            if strict:
+                raise
+            meta, bad = _lenient(cell), True
         role = kind(meta, cell.cell_type)
         source = cell.get("source", "")
         ids = tuple(check_ids(source)) if role == "test" and cell.cell_type == "code" else ()
@@ -229,6 +255,7 @@ def cells(nb: nbformat.NotebookNode) -> list[NotebookCellRecord]:
                 nbgrader=meta,
                 kind=role,
                 check_ids=ids,
+                malformed=bad,
             )
         )
     return out
@@ -246,12 +273,13 @@ def checksum(cell: dict[str, Any]) -> str:
     ``str(is_locked)``, grade_id and, for grade cells, ``str(float(points))``.
     """
     meta = grade_meta(cell)
+    locked = not meta.get("solution") and bool(meta.get("grade") or meta.get("locked"))
     m = hashlib.md5()
     m.update(cell.get("source", "").encode("utf-8"))
     m.update(cell.get("cell_type", "").encode("utf-8"))
     m.update(str(meta.get("grade", False)).encode("utf-8"))
     m.update(str(meta.get("solution", False)).encode("utf-8"))
-    m.update(str(is_locked(cell)).encode("utf-8"))
+    m.update(str(locked).encode("utf-8"))
     m.update(str(meta["grade_id"]).encode("utf-8"))
     if meta.get("grade", False):
         m.update(str(float(meta["points"])).encode("utf-8"))

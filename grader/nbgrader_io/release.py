@@ -1,14 +1,97 @@
-"""Student versions through nbgrader's own generate step, and submissions in its layout."""
+"""Student versions through nbgrader's own generate step, and submissions in its layout.
+
+Also the checks a command runs before it touches a course (they read, never write): is this
+an nbgrader course, does it have the assignment, has the assignment been released.
+"""
 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
-from grader.errors import GraderError
+from grader.errors import CourseError, GraderError
+
+GRADEBOOK = "gradebook.db"
+"""nbgrader's default gradebook file in the course root."""
+
+
+def check_course(root: Path) -> Path:
+    """``root`` when it is an nbgrader course (``nbgrader_config.py`` or ``source/``)."""
+    name = "the current directory" if str(root) == "." else f"course directory {root}"
+    if not root.exists():
+        raise CourseError(f"{name} does not exist")
+    if not root.is_dir():
+        raise CourseError(f"{name} is not a directory")
+    if not (root / "nbgrader_config.py").is_file() and not (root / "source").is_dir():
+        raise CourseError(
+            f"{name} is not an nbgrader course (no nbgrader_config.py, no source/): "
+            "pass --course DIR"
+        )
+    return root
+
+
+def check_assignments(root: Path, names: list[str] | None = None) -> list[str]:
+    """The named assignments (default: every one in ``source/``); each must have a folder."""
+    folder = root / "source"
+    known = sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    for name in names or []:
+        if name not in known:
+            raise CourseError(
+                f"no assignment {name!r} in {folder} (there: {', '.join(known) or 'none'})"
+            )
+    return list(names) if names else known
+
+
+def gradebook_notebooks(root: Path) -> dict[str, set[str]]:
+    """Assignment -> its notebooks in the course's nbgrader gradebook, read without writing."""
+    path = root / GRADEBOOK
+    if not path.is_file():
+        return {}
+    query = "SELECT a.name, n.name FROM assignment a LEFT JOIN notebook n ON n.assignment_id = a.id"
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            rows = db.execute(query).fetchall()
+    except sqlite3.Error as exc:
+        raise CourseError(f"cannot read the gradebook {path}: {exc}") from exc
+    found: dict[str, set[str]] = {}
+    for assignment, notebook in rows:
+        found.setdefault(assignment, set()).update([notebook] if notebook else [])
+    return found
+
+
+def check_released(root: Path, assignments: list[str]) -> None:
+    """Every assignment with submissions is in the gradebook with each of its notebooks."""
+    submitted = root / "submitted"
+    students = [p for p in submitted.iterdir() if p.is_dir()] if submitted.is_dir() else []
+    book: dict[str, set[str]] | None = None
+    for name in assignments:
+        if not any((s / name).is_dir() for s in students):
+            continue
+        book = gradebook_notebooks(root) if book is None else book
+        run = f"`gdgrade release {shlex.quote(name)} --course {shlex.quote(str(root))}`"
+        if name not in book:
+            raise CourseError(f"assignment {name!r} is not released yet: run {run} first")
+        notebooks = sorted({nb.stem for nb in (root / "source" / name).glob("*.ipynb")})
+        missing = [nb for nb in notebooks if nb not in book[name]]
+        if missing:
+            raise CourseError(
+                f"assignment {name!r} changed since its release (notebook {missing[0]!r} is "
+                f"not in the gradebook): run {run} again"
+            )
+
+
+def check_ready(root: Path, assignments: list[str] | None = None) -> list[str]:
+    """Check a course before grading it; returns the assignments to grade."""
+    check_course(root)
+    names = check_assignments(root, assignments)
+    check_released(root, names)
+    return names
 
 
 def nbgrader_env() -> dict[str, str]:
@@ -28,15 +111,17 @@ def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
     )
     if proc.returncode != 0:
-        tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
-        raise GraderError(f"nbgrader {' '.join(args)} failed:\n{tail}")
+        lines = [ln.strip() for ln in (proc.stderr or proc.stdout).splitlines() if ln.strip()]
+        errors = [ln for ln in lines if "ERROR" in ln or "Error" in ln]
+        detail = (errors or lines or [f"exit status {proc.returncode}"])[-1]
+        raise GraderError(f"nbgrader {' '.join(args)} failed: {detail}")
     return proc
 
 
 def release(course: Path, assignment: str) -> Path:
     """``nbgrader generate_assignment``: writes release/<assignment>/ and the gradebook."""
-    if not (course / "source" / assignment).is_dir():
-        raise GraderError(f"no source folder {course / 'source' / assignment}")
+    check_course(course)
+    check_assignments(course, [assignment])
     nbgrader(course, "generate_assignment", assignment, "--force")
     return course / "release" / assignment
 

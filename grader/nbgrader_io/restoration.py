@@ -4,8 +4,9 @@
 grade_id) back as the source has it, hidden tests included, and says so when the student
 edited, deleted or duplicated one. A cell counts as edited when it differs from its
 released form (``released``: the source with hidden tests removed). Grading metadata the
-source does not know is removed, so a student cannot add a test cell of their own.
-"""
+source does not know is removed, so a student cannot add a test cell of their own. Cell
+roles come from ``notebooks.cells``, the one classifier (the submission read leniently:
+a student may have broken its metadata)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,8 @@ from typing import Any
 
 import nbformat
 
-from grader.nbgrader_io.notebooks import (
-    HIDDEN_BEGIN,
-    HIDDEN_END,
-    grade_meta,
-    is_locked,
-    is_protected,
-)
+from grader.nbgrader_io import notebooks
+from grader.nbgrader_io.notebooks import HIDDEN_BEGIN, HIDDEN_END, NotebookCellRecord
 
 
 def released(source: str) -> str:
@@ -39,25 +35,17 @@ def released(source: str) -> str:
 _NOUN = {"test": "test cell", "task": "task cell", "readonly": "read-only cell"}
 
 
-def _noun(cell: dict[str, Any]) -> str:
-    meta = grade_meta(cell)
-    role = "readonly"
-    if meta.get("grade") and not meta.get("solution"):
-        role = "test"
-    elif meta.get("task"):
-        role = "task"
-    return _NOUN[role]
-
-
-def _changed(cell: dict[str, Any], original: dict[str, Any]) -> bool:
+def _changed(mine: NotebookCellRecord, theirs: NotebookCellRecord) -> bool:
     """Whether a submitted protected cell differs from its released form."""
-    mine, theirs = grade_meta(cell), grade_meta(original)
+    ours, src = mine.nbgrader, theirs.nbgrader
+    assert ours is not None and src is not None  # both have a grade_id
     return (
-        cell.get("cell_type") != original.get("cell_type")
-        or cell.get("source", "").strip() != released(original.get("source", ""))
-        or is_locked(cell) != is_locked(original)
-        or bool(mine.get("task")) != bool(theirs.get("task"))
-        or (mine.get("points") != theirs.get("points") and bool(theirs.get("grade")))
+        mine.malformed
+        or mine.cell_type != theirs.cell_type
+        or mine.source.strip() != released(theirs.source)
+        or mine.locked != theirs.locked
+        or ours.task != src.task
+        or (ours.points != src.points and src.grade)
     )
 
 
@@ -82,19 +70,22 @@ def restore(
       cell keeps running as code without grading metadata;
     * nbgrader metadata whose grade_id the source does not know is removed.
     """
-    known = {grade_meta(c)["grade_id"]: c for c in source.cells if grade_meta(c).get("grade_id")}
-    wanted = {gid: c for gid, c in known.items() if is_protected(c)}
-    order = [grade_meta(c).get("grade_id") for c in source.cells]
+    theirs = notebooks.cells(source)
+    known = {r.grade_id: r for r in theirs if r.grade_id}
+    wanted = {gid: r for gid, r in known.items() if r.protected}
+    order = [r.grade_id for r in theirs]
     nb = copy.deepcopy(submission)
     out: list[nbformat.NotebookNode] = []
+    out_ids: list[str | None] = []  # the grade_id of each cell of ``out``
     seen: set[str] = set()
     messages: list[str] = []
-    for cell in nb.cells:
-        gid = grade_meta(cell).get("grade_id")
+    for mine, cell in zip(notebooks.cells(nb, strict=False), nb.cells, strict=True):
+        gid = mine.grade_id
         if gid is None:
             if "nbgrader" in cell.get("metadata", {}):
                 del cell.metadata["nbgrader"]
             out.append(cell)
+            out_ids.append(None)
             continue
         if gid not in known:
             messages.append(
@@ -102,24 +93,28 @@ def restore(
             )
             del cell.metadata["nbgrader"]
             out.append(cell)
+            out_ids.append(None)
             continue
-        original = known[gid]
+        record = known[gid]
+        original = source.cells[record.index]
         if gid in wanted:
-            noun = _noun(original)
+            noun = _NOUN[record.kind]
             if gid in seen:
                 messages.append(f"The {noun} '{gid}' appeared twice; the copy was removed.")
                 continue
-            if _changed(cell, original):
+            if _changed(mine, record):
                 messages.append(
                     f"The {noun} '{gid}' was edited; it was restored from the assignment."
                 )
             out.append(_fresh(original, cell.get("id")))
+            out_ids.append(gid)
         elif gid in seen:
             messages.append(
                 f"The answer cell '{gid}' appeared twice; both copies run, the first one is graded."
             )
             del cell.metadata["nbgrader"]
             out.append(cell)
+            out_ids.append(None)
         else:
             if cell.get("cell_type") != original.get("cell_type"):
                 messages.append(
@@ -129,17 +124,18 @@ def restore(
                 cell = _retyped(cell, original.get("cell_type", "code"))
             cell.metadata["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
             out.append(cell)
+            out_ids.append(gid)
         seen.add(gid)
-    for gid, original in wanted.items():
+    for gid, record in wanted.items():
         if gid in seen:
             continue
         messages.append(
-            f"The {_noun(original)} '{gid}' was deleted; it was restored from the assignment."
+            f"The {_NOUN[record.kind]} '{gid}' was deleted; it was restored from the assignment."
         )
         before = order[: order.index(gid)]
-        ids = [grade_meta(c).get("grade_id") for c in out]
-        spot = max((ids.index(b) + 1 for b in before if b in ids), default=0)
-        out.insert(spot, _fresh(original, None))
+        spot = max((out_ids.index(b) + 1 for b in before if b in out_ids), default=0)
+        out.insert(spot, _fresh(source.cells[record.index], None))
+        out_ids.insert(spot, gid)
         seen.add(gid)
     nb.cells = out
     _unique_ids(nb)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from grader.errors import CourseError
 from grader.outputs.plots import bar_base64
 from grader.outputs.results import SubmissionResult
 
@@ -21,6 +22,8 @@ def write_report(course: Path) -> Path:
     """Render reports/class.html and return its path."""
     from grader.outputs.feedback import environment
 
+    if not course.is_dir():
+        raise CourseError(f"course directory {course} does not exist")
     results = load_results(course)
     by_assignment: dict[str, list[SubmissionResult]] = defaultdict(list)
     for r in results:

@@ -19,15 +19,19 @@ from typing import Any
 
 import nbformat
 
-from grader.nbgrader_io.course import CourseDir, Submission, write_atomic, write_json
+from grader.errors import ClusterError, UsageError
+from grader.nbgrader_io.course import CourseDir, SubmittedNotebook, write_atomic, write_json
+from grader.nbgrader_io.release import check_ready
 from grader.outputs import feedback, gradebook, lms
 from grader.outputs.results import SubmissionResult
 from grader.pipeline.grade import grade_notebook, sha256
 
 Progress = Callable[[SubmissionResult], None]
+DASK_CONNECT_TIMEOUT = 5
+"""Seconds to reach a Dask scheduler before giving up (distributed's own default is 30)."""
 
 
-def previous(course: CourseDir, sub: Submission) -> SubmissionResult | None:
+def previous(course: CourseDir, sub: SubmittedNotebook) -> SubmissionResult | None:
     """The stored result of a submission, if it is current (same notebook hash)."""
     path = course.out("results", sub, "gdgrade.json")
     if not path.is_file() or not sub.notebook.is_file():
@@ -39,7 +43,9 @@ def previous(course: CourseDir, sub: Submission) -> SubmissionResult | None:
     return old if old.notebook_sha256 == sha256(sub.notebook) else None
 
 
-def save(course: CourseDir, sub: Submission, result: SubmissionResult, executed: object) -> None:
+def save(
+    course: CourseDir, sub: SubmittedNotebook, result: SubmissionResult, executed: object
+) -> None:
     """Write every artefact of one graded submission, the canonical result last."""
     if executed is not None:
         text = nbformat.writes(executed)  # type: ignore[arg-type]
@@ -50,7 +56,7 @@ def save(course: CourseDir, sub: Submission, result: SubmissionResult, executed:
     write_atomic(course.out("results", sub, "gdgrade.json"), result.model_dump_json(indent=2))
 
 
-def grade_one(course: CourseDir, sub: Submission, sandbox: object) -> SubmissionResult:
+def grade_one(course: CourseDir, sub: SubmittedNotebook, sandbox: object) -> SubmissionResult:
     """Grade and save one submission (the unit of work a local or Dask worker runs)."""
     result, executed = grade_notebook(
         sub.notebook,
@@ -66,16 +72,20 @@ def grade_one(course: CourseDir, sub: Submission, sandbox: object) -> Submission
 _WORKER_SANDBOX: list[object] = []
 
 
-def grade_remote(root: str, sub: Submission) -> str:
-    """Dask task: grade one submission with this worker process's own warm sandbox."""
+def grade_remote(root: str, sub: SubmittedNotebook) -> str:
+    """Dask task: grade one submission with this worker process's own warm sandbox.
+
+    ``root`` is the course directory as it travels to the worker (a string).
+    """
     from grader.sandbox.pool import Sandbox
 
+    course = CourseDir(Path(root))
     if not _WORKER_SANDBOX:
-        _WORKER_SANDBOX.append(Sandbox(workers=1, hide=[root]))
-    return grade_one(CourseDir(Path(root)), sub, _WORKER_SANDBOX[0]).model_dump_json()
+        _WORKER_SANDBOX.append(Sandbox(workers=1, hide=[str(course.root)]))
+    return grade_one(course, sub, _WORKER_SANDBOX[0]).model_dump_json()
 
 
-def _local(course: CourseDir, todo: list[Submission], workers: int, limits: Any):
+def _local(course: CourseDir, todo: list[SubmittedNotebook], workers: int, limits: Any):
     from grader.sandbox.pool import Sandbox
 
     hide = [course.root]  # hidden tests, other students' work, the gradebook
@@ -84,10 +94,19 @@ def _local(course: CourseDir, todo: list[Submission], workers: int, limits: Any)
         yield from zip(todo, pool.map(lambda s: grade_one(course, s, sandbox), todo), strict=True)
 
 
-def _dask(course: CourseDir, todo: list[Submission], scheduler: str | None):
+def _dask(course: CourseDir, todo: list[SubmittedNotebook], scheduler: str | None):
     from dask.distributed import Client, as_completed
 
-    with Client(scheduler) if scheduler else Client(processes=False) as client:
+    try:
+        client = (
+            Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
+            if scheduler
+            else Client(processes=False)
+        )
+    except (OSError, ValueError, TypeError) as exc:
+        where = f"the Dask scheduler at {scheduler}" if scheduler else "a local Dask cluster"
+        raise ClusterError(f"cannot reach {where}: {exc}") from None
+    with client:
         futures = {
             client.submit(grade_remote, str(course.root.resolve()), s, pure=False): s for s in todo
         }
@@ -108,10 +127,13 @@ def autograde(
 ) -> list[SubmissionResult]:
     """Grade every submission in the course directory, locally or on a Dask cluster."""
     if executor not in ("local", "dask"):
-        raise ValueError(f"executor must be 'local' or 'dask', got {executor!r}")
+        raise UsageError(f"executor must be 'local' or 'dask', got {executor!r}")
+    if workers < 1:
+        raise UsageError(f"workers must be at least 1, got {workers}")
+    assignments = check_ready(root, assignments)  # before anything is written
     course = CourseDir(root)
     subs = course.submissions(assignments)
-    results: dict[Submission, SubmissionResult] = {}
+    results: dict[SubmittedNotebook, SubmissionResult] = {}
     todo = []
     for sub in subs:
         old = None if force else previous(course, sub)
@@ -119,7 +141,8 @@ def autograde(
             todo.append(sub)
         else:
             results[sub] = old
-            gradebook.record(root, old)  # a run killed after saving may not have recorded it
+            # a run killed after saving may not have recorded it
+            gradebook.record(course.root, old)
     if todo:
         graded = (
             _dask(course, todo, scheduler)
@@ -128,11 +151,11 @@ def autograde(
         )
         for sub, result in graded:
             results[sub] = result
-            gradebook.record(root, result)
+            gradebook.record(course.root, result)
             if progress:
                 progress(result)
     ordered = [results[s] for s in subs]
-    write_grades_csv(root / "grades.csv", ordered)
+    write_grades_csv(course.root / "grades.csv", ordered)
     return ordered
 
 

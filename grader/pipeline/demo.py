@@ -12,7 +12,23 @@ import shutil
 import time
 from pathlib import Path
 
+from grader.errors import UsageError
 from grader.paths import COURSE_SOURCE
+
+DEMO_MARKER = ".gdgrade-demo"
+"""The file that marks a folder as a demo course, which the next demo may replace."""
+
+
+def check_workdir(workdir: Path) -> None:
+    """UsageError unless ``workdir`` is absent, empty, or a course an earlier demo built."""
+    if not workdir.exists():
+        return
+    if workdir.is_dir() and (not any(workdir.iterdir()) or (workdir / DEMO_MARKER).is_file()):
+        return
+    raise UsageError(
+        f"{workdir} exists and is not a demo course (the demo replaces its workdir): "
+        "delete it or pick another --workdir"
+    )
 
 
 def build_course(workdir: Path, *, source: Path = COURSE_SOURCE) -> Path:
@@ -20,9 +36,11 @@ def build_course(workdir: Path, *, source: Path = COURSE_SOURCE) -> Path:
     from grader.nbgrader_io.course import CourseDir
     from grader.nbgrader_io.release import release, submit
 
+    check_workdir(workdir)
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
+    (workdir / DEMO_MARKER).write_text("built by gdgrade demo; replaced on the next run\n")
     shutil.copy(source / "nbgrader_config.py", workdir / "nbgrader_config.py")
     shutil.copytree(source / "source", workdir / "source")
     for assignment in CourseDir(workdir).assignments():
@@ -34,6 +52,8 @@ def build_course(workdir: Path, *, source: Path = COURSE_SOURCE) -> Path:
 
 def run_demo(workdir: Path) -> None:
     """Build the course, grade it, report, run the quiz, and print where everything is."""
+    check_workdir(workdir)  # before the heavy imports and the first line printed
+
     from rich.console import Console
 
     from grader.outputs.report import write_report
@@ -57,14 +77,11 @@ def run_demo(workdir: Path) -> None:
     console.print(f"  Gradescope / Classroom {course / 'results'}/<student>/<assignment>/")
     console.print(f"  gradebook              {course / 'gradebook.db'} and {course / 'grades.csv'}")
     console.print(f"  class report           {report}")
-    if quiz_dir is not None:
-        console.print(f"  exit-ticket quiz       {quiz_dir}")
+    console.print(f"  exit-ticket quiz       {quiz_dir}")
 
 
-def run_quiz(course: Path, console: object) -> Path | None:
-    """Grade the sample class's exit-ticket responses, when the quiz module is present."""
-    try:
-        from grader.quizzes.demo import run as quiz_demo
-    except ModuleNotFoundError:
-        return None
+def run_quiz(course: Path, console: object) -> Path:
+    """Grade the sample class's exit-ticket responses; returns the quiz folder."""
+    from grader.quizzes.demo import run as quiz_demo
+
     return quiz_demo(course / "quiz", console)

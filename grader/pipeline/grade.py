@@ -1,5 +1,8 @@
 """Grade one submission: notebook -> sandbox -> evidence -> judges -> SubmissionResult.
 
+``run_checks`` is the one path from code cells to CheckResults (run in the sandbox with the
+checks' probes, then judge); ``grade_notebook``, the self-check and the pytest session use it.
+
 Test cells that only call ``check("<id>", globals())`` are not executed as code: their
 checks are probed inside the worker after the student's cells ran and judged here. Any
 other test cell (plain asserts) runs in the sandbox in place and scores like nbgrader does
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,23 +47,39 @@ class GradeCell:
 
 
 def plan(nb: nbformat.NotebookNode) -> tuple[list[str], list[int], list[GradeCell]]:
-    """Code to run, the notebook index of each code cell run, and the grade cells."""
+    """Code to run, the notebook index of each code cell run, and the grade cells.
+
+    Roles come from ``notebooks.cells`` (NotebookError on malformed nbgrader metadata).
+    """
     sources: list[str] = []
     indices: list[int] = []
     cells: list[GradeCell] = []
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
+    for record in notebooks.cells(nb):
+        if record.cell_type != "code":
             continue
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        check_ids = tuple(notebooks.check_ids(cell.source)) if meta.get("grade") else ()
-        if meta.get("grade") and not meta.get("solution"):
-            cells.append(
-                GradeCell(meta["grade_id"], float(meta.get("points", 0)), index, check_ids)
-            )
-        if not check_ids:
-            sources.append(cell.source)
-            indices.append(index)
+        if record.kind == "test":
+            gid = record.grade_id
+            assert gid is not None  # a test cell has a grade_id
+            cells.append(GradeCell(gid, record.points, record.index, record.check_ids))
+        if not record.check_ids:
+            sources.append(record.source)
+            indices.append(record.index)
     return sources, indices, cells
+
+
+def run_checks(
+    sandbox: Sandbox, sources: list[str], checks: Iterable[Check]
+) -> tuple[ExecutionRecord, dict[str, CheckResult]]:
+    """Run the code cells in the sandbox with the checks' probes, then judge every check.
+
+    The one path from a notebook's code to CheckResults: ``grade_notebook`` (autograde and
+    ``gdgrade grade``), the student's self-check and the pytest session all use it. Results
+    are keyed by check id, in the order given (a repeated check runs once).
+    """
+    wanted = {chk.id: chk for chk in checks}
+    requests = {cid: chk.request() for cid, chk in wanted.items()}
+    record = sandbox.run(sources, list(requests.values()))
+    return record, _judge(wanted, requests, record)
 
 
 def sha256(path: Path) -> str:
@@ -88,10 +108,8 @@ def grade_notebook(
         return result.model_copy(update={"notebook_sha256": digest}), None
     restored, messages = restoration.restore(submitted, source_nb)
     sources, indices, grade_cells = plan(restored)
-    checks = {cid: registry.get(cid) for cell in grade_cells for cid in cell.check_ids}
-    requests = {cid: chk.request() for cid, chk in checks.items()}
-    record = sandbox.run(sources, list(requests.values()))
-    results = _judge(checks, requests, record)
+    checks = [registry.get(cid) for cell in grade_cells for cid in cell.check_ids]
+    record, results = run_checks(sandbox, sources, checks)
     by_index = dict(zip(indices, record.cells, strict=False))
     cell_results = [_cell_result(cell, results, by_index.get(cell.index)) for cell in grade_cells]
     _fill_outputs(restored, by_index, cell_results, grade_cells)

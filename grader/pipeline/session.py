@@ -4,47 +4,61 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from grader.evidence import CheckResult, Evidence
 from grader.judging import registry
 from grader.nbgrader_io import notebooks
 
+if TYPE_CHECKING:
+    from grader.sandbox.execution import ExecutionRecord
+    from grader.sandbox.pool import Sandbox
+
 
 @dataclass
-class Submission:
-    """A notebook's code run once with every registered check of its assignment probed."""
+class NotebookSession:
+    """A notebook's code run once with every registered check of its assignment judged."""
 
     path: Path
-    evidence: dict[str, Evidence] = field(default_factory=dict)
-    record: Any = None
-    _sandbox: Any = None
+    """The notebook."""
+    record: ExecutionRecord
+    """How its code ran, with the evidence of every check probed."""
+    results: dict[str, CheckResult]
+    """The verdict of every check of the assignment, by check id."""
+    sandbox: Sandbox = field(repr=False)
+    """The sandbox it ran in, closed with the session."""
 
     @classmethod
-    def open(cls, path: Path, assignment: str | None = None) -> Submission:
-        """Run the notebook; probe every check of ``assignment`` (default: file stem)."""
-        from grader.pipeline.grade import plan
+    def open(cls, path: Path, assignment: str | None = None) -> NotebookSession:
+        """Run the notebook; judge every check of ``assignment`` (default: file stem)."""
+        from grader.pipeline.grade import plan, run_checks
         from grader.sandbox.pool import Sandbox
 
-        nb = notebooks.read(path)
-        sources, _, _ = plan(nb)
+        sources, _, _ = plan(notebooks.read(path))
         checks = registry.checks_for(assignment or path.stem)
-        sub = cls(path, _sandbox=Sandbox(workers=1))
-        sub.record = sub._sandbox.run(sources, [c.request() for c in checks])
-        sub.evidence = {e.check_id: e for e in sub.record.evidence}
-        return sub
+        sandbox = Sandbox(workers=1)
+        try:
+            record, results = run_checks(sandbox, sources, checks)
+        except BaseException:
+            sandbox.close()
+            raise
+        return cls(path, record, results, sandbox)
 
     def check(self, check_id: str) -> CheckResult:
-        """Judge one check on this submission's evidence."""
+        """This notebook's verdict on one check (a check of another assignment finds nothing)."""
+        if check_id in self.results:
+            return self.results[check_id]
         chk = registry.get(check_id)
-        ev = self.evidence.get(check_id) or Evidence(
-            check_id=check_id, missing=True, meta={"target": chk.request().target}
-        )
-        return chk.grade(chk.request(), ev)
+        request = chk.request()
+        missing = Evidence(check_id=check_id, missing=True, meta={"target": request.target})
+        return chk.grade(request, missing)
 
-    def __enter__(self) -> Submission:
+    def close(self) -> None:
+        """Stop the sandbox."""
+        self.sandbox.close()
+
+    def __enter__(self) -> NotebookSession:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._sandbox is not None:
-            self._sandbox.close()
+        self.close()

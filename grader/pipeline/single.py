@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.nbgrader_io.course import write_atomic, write_json
+from grader.nbgrader_io.course import CourseDir, write_atomic, write_json
 from grader.outputs import feedback, lms
 from grader.outputs.results import SubmissionResult
 from grader.paths import COURSE_SOURCE
@@ -22,7 +22,7 @@ def grade_single(
     from grader.pipeline.grade import grade_notebook
     from grader.sandbox.pool import Sandbox
 
-    src = source or next((COURSE_SOURCE / "source" / assignment).glob("*.ipynb"))
+    src = source or next(CourseDir(COURSE_SOURCE).source(assignment).glob("*.ipynb"))
     with Sandbox(workers=1) as sandbox:
         result, _ = grade_notebook(
             notebook,

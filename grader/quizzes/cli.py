@@ -1,6 +1,8 @@
 """``gdgrade quiz ...``: thin typer commands over grader.quizzes (heavy imports inside).
 
-Exit codes: 0 fine, 1 a bank or sheet failed validation, 2 bad usage.
+Exit codes: 0 fine, 1 a bank or sheet failed validation, 2 bad usage. Errors are raised
+(``ConfigError``, ``UsageError``) and printed as one line by the error boundary of
+``grader.cli``; only ``validate`` reports issue by issue.
 """
 
 from __future__ import annotations
@@ -20,18 +22,25 @@ app = typer.Typer(
 QuizArg = Annotated[str, typer.Argument(help="A bank file, or a quiz id resolved in quizzes/.")]
 StudentOpt = Annotated[str, typer.Option("--student", "-s", help="Student id (seeds the variant).")]
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Output path.")]
+SheetArg = Annotated[
+    Path,
+    typer.Argument(help="CSV: student_id,question_id,response.", exists=True, dir_okay=False),
+]
 
 
 def _load(quiz: str):
-    """Load a bank or exit 1 with its issues on stderr."""
-    from grader.errors import ConfigError
+    """Load a bank (ConfigError, exit 1, when it is not there or fails validation)."""
     from grader.quizzes import bank
 
-    try:
-        return bank.load(bank.resolve(quiz))
-    except ConfigError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from None
+    return bank.load(bank.resolve(quiz))
+
+
+def _check_format(fmt: str, formats: tuple[str, ...] | list[str]) -> None:
+    """UsageError (exit 2) unless ``fmt`` is one of ``formats``."""
+    from grader.errors import UsageError
+
+    if fmt not in formats:
+        raise UsageError(f"--format must be one of {', '.join(formats)}, not {fmt!r}")
 
 
 @app.command()
@@ -67,9 +76,7 @@ def render(
     from grader.quizzes import render as rendering
     from grader.quizzes import variants
 
-    if fmt not in rendering.FORMATS:
-        typer.echo(f"--format must be one of {', '.join(rendering.FORMATS)}", err=True)
-        raise typer.Exit(2)
+    _check_format(fmt, rendering.FORMATS)
     text = rendering.render(variants.build(_load(quiz), student), fmt)
     _emit(text, out)
 
@@ -92,7 +99,9 @@ def export(
         Path | None,
         typer.Option(
             help="Students file (CSV with student_id, or one id per line): one "
-            "variant each. Without it, one shared variant."
+            "variant each. Without it, one shared variant.",
+            exists=True,
+            dir_okay=False,
         ),
     ] = None,
     out: OutOpt = None,
@@ -101,14 +110,12 @@ def export(
     from grader.quizzes import export as exporting
     from grader.quizzes import sheet, variants
 
-    if fmt not in exporting.FORMATS:
-        typer.echo(f"--format must be one of {', '.join(exporting.FORMATS)}", err=True)
-        raise typer.Exit(2)
+    _check_format(fmt, exporting.FORMATS)
     bank_quiz = _load(quiz)
     ids = sheet.read_students(students) if students else [variants.SHARED]
     built = [variants.build(bank_quiz, s) for s in ids]
     if fmt == "qti":
-        target = out or Path(f"{bank_quiz.id}-qti.zip")
+        target = _writable(out or Path(f"{bank_quiz.id}-qti.zip"))
         target.write_bytes(exporting.to_qti_zip(built))
         typer.echo(f"wrote {target} ({len(built)} variant(s))")
         return
@@ -119,12 +126,15 @@ def export(
 @app.command()
 def grade(
     quiz: QuizArg,
-    responses: Annotated[Path, typer.Argument(help="CSV: student_id,question_id,response.")],
+    responses: SheetArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
         "quiz-results"
     ),
     students: Annotated[
-        Path | None, typer.Option(help="Students list: listed students without rows get 0.")
+        Path | None,
+        typer.Option(
+            help="Students list: listed students without rows get 0.", exists=True, dir_okay=False
+        ),
     ] = None,
 ) -> None:
     """Grade a responses sheet: results.json, scores.csv, issues.csv, feedback/<student>.md."""
@@ -144,7 +154,7 @@ def grade(
 @app.command()
 def summary(
     quiz: QuizArg,
-    responses: Annotated[Path, typer.Argument(help="CSV: student_id,question_id,response.")],
+    responses: SheetArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
         "quiz-summary"
     ),
@@ -170,7 +180,7 @@ def schema(out: OutOpt = None) -> None:
 
 
 def _grade(quiz: str, responses: Path, students: Path | None):
-    """Load, read and grade, turning a bad sheet into exit code 1."""
+    """Load, read and grade; a bad or unreadable sheet is a ConfigError (exit code 1)."""
     from grader.errors import ConfigError
     from grader.quizzes import sheet
 
@@ -178,9 +188,8 @@ def _grade(quiz: str, responses: Path, students: Path | None):
     try:
         roster = sheet.read_students(students) if students else None
         return sheet.grade_sheet(bank_quiz, responses, roster)
-    except (ConfigError, OSError) as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the sheet: {exc}") from None
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -188,5 +197,14 @@ def _emit(text: str, out: Path | None) -> None:
     if out is None:
         typer.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
+        _writable(out).write_text(text, encoding="utf-8")
         typer.echo(f"wrote {out}", err=True)
+
+
+def _writable(out: Path) -> Path:
+    """``out`` when a file can be written there (its folder exists); else UsageError."""
+    from grader.errors import UsageError
+
+    if out.is_dir() or not out.parent.is_dir():
+        raise UsageError(f"cannot write {out}: it is a directory or its folder does not exist")
+    return out

@@ -1,64 +1,52 @@
 """What a sandbox run did: the limits it ran under and the records built from the worker's facts.
 
-``build_record`` turns the raw JSON a zygote sends back (``grader.inside.zygote.supervise``) into
-an ``ExecutionRecord``: one ``CellRecord`` per cell, the notebook's status with a message
-the student can act on (time-out, memory, crash, a worker that failed), and one validated
-``Evidence`` per probe request, an error Evidence where the probe never ran.
+``build_record`` turns the ``WorkerReport`` a zygote sends back
+(``grader.inside.zygote.supervise``), or the ``WorkerFailure`` the pool saw instead, into an
+``ExecutionRecord``: one ``CellRecord`` per cell, the notebook's status with a message the
+student can act on (time-out, memory, crash, a worker that failed), and one ``Evidence`` per
+probe request, an error Evidence where the probe never ran.
+
+``SandboxLimits`` and ``CellRecord`` are wire types (``grader.protocol``), re-exported here.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from grader.evidence import ErrorInfo, Evidence, ProbeRequest
+from grader.evidence import WIRE, ErrorInfo, Evidence, ProbeRequest
+from grader.protocol import CellRecord, PhaseRecord, SandboxLimits, WorkerReport
+
+__all__ = [
+    "CellRecord",
+    "ExecutionRecord",
+    "ExecutionStatus",
+    "SandboxLimits",
+    "WorkerFailure",
+    "build_record",
+]
 
 MEMORY_ERRORS = ("MemoryError", "_ArrayMemoryError", "OutOfMemoryError")
 MEMORY_TEXT = ("can't allocate memory", "DefaultCPUAllocator", "Cannot allocate memory")
 
 
-class SandboxLimits(BaseModel):
-    """Limits applied to one submission."""
-
-    model_config = ConfigDict(frozen=True)
-
-    cell_timeout: float = Field(30.0, gt=0)
-    """Seconds one cell (or one probe) may run."""
-    total_timeout: float = Field(300.0, gt=0)
-    """Seconds the whole notebook, probes included, may run."""
-    memory_mb: int = Field(4096, gt=0)
-    """Address space the student's code may add to the warm worker, in MiB."""
-    output_bytes: int = Field(200_000, ge=0)
-    """Characters of output (text, images as base64) kept per cell."""
-    total_output_bytes: int = Field(2_000_000, ge=0)
-    """Characters of output kept for the whole notebook."""
-
-
-class CellRecord(BaseModel):
-    """How one code cell ran."""
-
-    model_config = ConfigDict(frozen=True)
-
-    index: int = 0
-    """Position of the cell in the list given to ``Sandbox.run``."""
-    status: Literal["ok", "error", "timeout", "skipped"]
-    """ok; raised an exception; stopped at the time limit; never ran (the notebook died
-    or was stopped before it)."""
-    outputs: list[dict[str, Any]] = Field(default_factory=list)
-    """nbformat v4 output dicts (stream, display_data incl. image/png, execute_result,
-    error), capped by ``SandboxLimits.output_bytes`` with a note when cut."""
-    seconds: float = 0.0
-    """Wall time of the cell."""
-
-
 ExecutionStatus = Literal["ok", "error", "timeout", "memory", "crashed"]
+
+
+class WorkerFailure(BaseModel):
+    """No report came back from the zygote: it died, stopped answering or sent a bad line."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reason: str
+    """What went wrong, e.g. ``"the sandbox worker died or stopped answering"``."""
 
 
 class ExecutionRecord(BaseModel):
     """How a submission ran as a whole, and the evidence its probes collected."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = WIRE
 
     status: ExecutionStatus
     """ok; a cell raised; a limit stopped a cell or the notebook; it ran out of memory;
@@ -80,35 +68,36 @@ def _is_memory_error(out: dict[str, Any]) -> bool:
     return out.get("ename") in MEMORY_ERRORS or any(t in text for t in MEMORY_TEXT)
 
 
-def _where(phase: dict[str, Any]) -> str:
-    if phase.get("phase") == "cell":
-        return f"code cell {int(phase['cell']) + 1}"
-    if phase.get("phase") == "probe":
-        return f"the check '{phase['check_id']}'"
+def _where(phase: PhaseRecord) -> str:
+    if phase.phase == "cell" and phase.cell is not None:
+        return f"code cell {phase.cell + 1}"
+    if phase.phase == "probe":
+        return f"the check '{phase.check_id}'"
     return "the notebook"
 
 
-def _stopped(raw: dict[str, Any], lim: SandboxLimits) -> tuple[ExecutionStatus, str] | None:
+def _stopped(
+    report: WorkerReport | WorkerFailure, lim: SandboxLimits
+) -> tuple[ExecutionStatus, str] | None:
     """Status and message when the child did not finish on its own; None when it did."""
-    if "worker_failed" in raw:
-        return "crashed", f"the grading worker failed: {raw['worker_failed']}"
-    killed, phase = raw.get("killed"), raw.get("phase", {})
+    if isinstance(report, WorkerFailure):
+        return "crashed", f"the grading worker failed: {report.reason}"
+    killed = report.killed
     if killed is not None:
-        reason = killed.get("reason")
-        if reason == "total_timeout":
+        if killed.reason == "total_timeout":
             return "timeout", (
                 f"the notebook ran longer than its total limit of {lim.total_timeout:g} s and "
-                f"was stopped during {_where(killed)}"
+                f"was stopped during {_where(killed.during)}"
             )
-        if reason == "timeout":
+        if killed.reason == "timeout":
             return "timeout", (
-                f"{_where(killed)} ran longer than {lim.cell_timeout:g} s and was stopped"
+                f"{_where(killed.during)} ran longer than {lim.cell_timeout:g} s and was stopped"
             )
-        return "crashed", f"the notebook's process broke the grading protocol ({killed['detail']})"
-    if raw.get("ended"):
+        return "crashed", f"the notebook's process broke the grading protocol ({killed.detail})"
+    if report.ended:
         return None
-    where = _where(phase)
-    sig, code = raw.get("signal"), raw.get("exit_code")
+    where = _where(report.phase)
+    sig, code = report.signal, report.exit_code
     if sig == "SIGKILL":
         return "memory", (
             f"the notebook's process was killed during {where} (SIGKILL), most likely "
@@ -124,14 +113,15 @@ def _stopped(raw: dict[str, Any], lim: SandboxLimits) -> tuple[ExecutionStatus, 
     )
 
 
-def _cell_records(raw: dict[str, Any], n: int, stop: tuple[str, str] | None) -> list[CellRecord]:
+def _cell_records(
+    report: WorkerReport | WorkerFailure, n: int, stop: tuple[str, str] | None
+) -> list[CellRecord]:
     """A record per cell: those that ran, the one that was running, the skipped rest."""
-    ran = [CellRecord.model_validate(c) for c in raw.get("cells", [])][:n]
-    records = [r.model_copy(update={"index": i}) for i, r in enumerate(ran)]
-    if len(records) < n and stop is not None:
+    ran = report.cells[:n] if isinstance(report, WorkerReport) else []
+    records = [r if r.index == i else r.model_copy(update={"index": i}) for i, r in enumerate(ran)]
+    if len(records) < n and stop is not None and isinstance(report, WorkerReport):
         status, message = stop
-        phase = raw.get("phase", {})
-        if phase.get("phase") == "cell" and int(phase.get("cell", -1)) == len(records):
+        if report.phase.phase == "cell" and report.phase.cell == len(records):
             error = {
                 "output_type": "error",
                 "ename": "CellTimeout" if status == "timeout" else "KernelDied",
@@ -144,7 +134,7 @@ def _cell_records(raw: dict[str, Any], n: int, stop: tuple[str, str] | None) -> 
                     index=len(records),
                     status=cell_status,
                     outputs=[error],
-                    seconds=float(raw.get("phase_seconds", 0.0)),
+                    seconds=report.phase_seconds,
                 )
             )
     records.extend(CellRecord(index=i, status="skipped") for i in range(len(records), n))
@@ -171,19 +161,11 @@ _VERB = {"crashed": "crashed", "timeout": "timed out", "memory": "ran out of mem
 
 
 def _evidence(
-    raw: dict[str, Any], requests: list[ProbeRequest], status: str, message: str
+    report: WorkerReport | WorkerFailure, requests: list[ProbeRequest], status: str, message: str
 ) -> list[Evidence]:
-    """Validated Evidence in request order; an error Evidence where a probe did not run."""
+    """Evidence in request order; an error Evidence where a probe did not run."""
     got: dict[str, Evidence] = {}
-    for item in raw.get("evidence", []):
-        try:
-            ev = Evidence.model_validate(item)
-        except ValidationError as exc:
-            cid = item.get("check_id") if isinstance(item, dict) else None
-            if isinstance(cid, str):
-                err = ErrorInfo(type="InvalidEvidence", message=str(exc).splitlines()[0])
-                got.setdefault(cid, Evidence(check_id=cid, error=err))
-            continue
+    for ev in report.evidence if isinstance(report, WorkerReport) else []:
         got.setdefault(ev.check_id, ev)
     verb = _VERB.get(status, "stopped")
     out = []
@@ -200,17 +182,17 @@ def _evidence(
 
 
 def build_record(
-    raw: dict[str, Any],
+    report: WorkerReport | WorkerFailure,
     cells: list[str],
     requests: list[ProbeRequest],
     lim: SandboxLimits,
     wall: float,
 ) -> ExecutionRecord:
-    """The ExecutionRecord for the worker's raw facts about one job."""
-    stop = _stopped(raw, lim)
-    records = _cell_records(raw, len(cells), stop)
+    """The ExecutionRecord for the worker's report on one job (or the pool's failure)."""
+    stop = _stopped(report, lim)
+    records = _cell_records(report, len(cells), stop)
     status, message = stop if stop is not None else _summary(records, lim)
-    evidence = _evidence(raw, requests, status, message or "unknown reason")
+    evidence = _evidence(report, requests, status, message or "unknown reason")
     busy = sum(c.seconds for c in records) + sum(e.seconds for e in evidence)
     return ExecutionRecord(
         status=status,

@@ -7,15 +7,16 @@ loop, sleep, exit the process, exhaust memory, flood the output), ``run`` return
 ``ExecutionRecord`` that says what happened, and the next submission runs normally. A
 zygote that dies or stops answering is replaced.
 
-Only JSON crosses the boundary: cell outputs as nbformat v4 dicts, Evidence validated here
-with pydantic. A check whose probe never ran (the notebook died first) gets an Evidence
+Only JSON crosses the boundary, one ``grader.protocol`` message a line: a ``JobRecord`` in,
+a ``ReadyReport`` once and a ``WorkerReport`` per job out (cell outputs as nbformat v4
+dicts, Evidence), validated here with pydantic; a report that does not validate counts as a
+failed worker. A check whose probe never ran (the notebook died first) gets an Evidence
 with an error saying why, so its judge scores zero with that message.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import queue
 import select
@@ -26,12 +27,14 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any
+
+from pydantic import ValidationError
 
 from grader.errors import SandboxError, WorkerStartError
 from grader.evidence import ProbeRequest
 from grader.paths import REPO_ROOT
-from grader.sandbox.execution import ExecutionRecord, SandboxLimits, build_record
+from grader.protocol import ContainmentRecord, JobRecord, ReadyReport, WorkerReport, line
+from grader.sandbox.execution import ExecutionRecord, SandboxLimits, WorkerFailure, build_record
 
 ROOT = REPO_ROOT
 """Directory holding the ``grader`` package; the zygote starts there (not a PYTHONPATH)."""
@@ -71,27 +74,30 @@ class _Zygote:
             cwd=ROOT,
         )
         self.warmup_seconds = 0.0
-        self.containment: dict[str, Any] = {}
+        self.containment = ContainmentRecord()
 
     def wait_ready(self) -> None:
         """Block until the zygote has warmed up; WorkerStartError if it does not."""
-        line = self._readline(time.monotonic() + START_TIMEOUT)
-        if line is None:
+        data = self._readline(time.monotonic() + START_TIMEOUT)
+        try:
+            ready = None if data is None else ReadyReport.model_validate_json(data)
+        except ValidationError:
+            ready = None
+        if ready is None:
             self.close()
             raise WorkerStartError(
                 f"the sandbox worker did not start (exit code {self.proc.returncode}); "
                 f"try `{sys.executable} -m grader.inside.zygote` to see why"
             )
-        ready = json.loads(line)
-        self.warmup_seconds = float(ready["seconds"])
-        self.containment = ready.get("containment", {})
+        self.warmup_seconds = ready.seconds
+        self.containment = ready.containment
 
     def _readline(self, deadline: float) -> bytes | None:
         """One line from the zygote, or None when it died or the deadline passed."""
         assert self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
-        buf = b""
-        while not buf.endswith(b"\n"):
+        parts: list[bytes] = []
+        while not parts or not parts[-1].endswith(b"\n"):
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
                 return None
@@ -99,21 +105,28 @@ class _Zygote:
             if not chunk:
                 self.proc.wait()
                 return None
-            buf += chunk
-        return buf
+            parts.append(chunk)
+        return b"".join(parts)
 
-    def ask(self, job: dict[str, Any], wait: float) -> dict[str, Any]:
-        """Send a job and wait for the answer; SandboxError when the zygote fails."""
+    def ask(self, job: JobRecord, wait: float) -> WorkerReport:
+        """Send a job and wait for the report; SandboxError when the zygote fails."""
         assert self.proc.stdin is not None
         try:
-            self.proc.stdin.write(json.dumps(job).encode() + b"\n")
+            self.proc.stdin.write(line(job))
             self.proc.stdin.flush()
         except OSError:
             raise SandboxError("the sandbox worker died before the notebook ran") from None
-        line = self._readline(time.monotonic() + wait)
-        if line is None:
+        data = self._readline(time.monotonic() + wait)
+        if data is None:
             raise SandboxError("the sandbox worker died or stopped answering")
-        return json.loads(line)
+        try:
+            return WorkerReport.model_validate_json(data)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(p) for p in first["loc"]) or "the line"
+            raise SandboxError(
+                f"the sandbox worker sent an unreadable report ({where}: {first['msg']})"[:300]
+            ) from None
 
     def close(self) -> None:
         """Stop the zygote (its children are killed with it by their own watchdog)."""
@@ -163,16 +176,16 @@ class Sandbox:
             raise
 
     @property
-    def containment(self) -> dict[str, Any]:
-        """How children are contained: ``on``, ``uid``, ``facts`` and ``problems``."""
-        return self._all[0].containment if self._all else {}
+    def containment(self) -> ContainmentRecord:
+        """How children are contained: ``on``, ``namespaces``, ``uid``, ``facts``, ``problems``."""
+        return self._all[0].containment if self._all else ContainmentRecord()
 
     def describe_containment(self) -> str:
         """One line for the instructor: what the sandbox enforces beyond rlimits."""
         c = self.containment
-        if c.get("on"):
-            return "sandbox: " + "; ".join(c["facts"])
-        why = "; ".join(c.get("problems", [])) or "unknown"
+        if c.on:
+            return "sandbox: " + "; ".join(c.facts)
+        why = "; ".join(c.problems) or "unknown"
         return f"sandbox: resource limits only, no namespaces ({why}); see SECURITY.md"
 
     @property
@@ -204,26 +217,23 @@ class Sandbox:
     ) -> ExecutionRecord:
         """Run the cells, then one probe per request, in a fresh child of a warm worker."""
         lim = limits or self.limits
-        job = {
-            "cells": list(cells),
-            "requests": [r.model_dump(mode="json") for r in requests],
-            "limits": lim.model_dump(),
-        }
+        job = JobRecord(cells=list(cells), requests=list(requests), limits=lim)
         zygote: _Zygote | None = self._take()
         start = time.perf_counter()
         if zygote.proc.poll() is not None:  # died between jobs: not this notebook's doing
             zygote = self._replace(zygote)
             if zygote is None:
                 raise SandboxError("a sandbox worker died and could not be restarted")
+        report: WorkerReport | WorkerFailure
         try:
-            raw = zygote.ask(job, lim.total_timeout + ANSWER_MARGIN)
+            report = zygote.ask(job, lim.total_timeout + ANSWER_MARGIN)
         except SandboxError as exc:
-            raw = {"worker_failed": str(exc)}
+            report = WorkerFailure(reason=str(exc))
             zygote = self._replace(zygote)
         finally:
             if zygote is not None:
                 self._free.put(zygote)
-        return build_record(raw, cells, requests, lim, time.perf_counter() - start)
+        return build_record(report, cells, requests, lim, time.perf_counter() - start)
 
     def _take(self) -> _Zygote:
         """A free zygote; SandboxError when the sandbox is closed or has none left."""

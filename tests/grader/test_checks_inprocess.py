@@ -1,4 +1,5 @@
-"""Test-only checks (request + judge built from grader.judging.judges) run through
+"""Test-only checks (trainers from ``builders.trainer_check``, the course's builder; series
+built from grader.judging.judges) run through
 ``grader.judging.check.run_in_process`` on namespaces made by exec'ing the fixtures in
 ``tests/files/trainers``: correct solutions in several styles pass without a diagnosis,
 each mistake in the library is failed and named. The first line of every fixture states
@@ -15,6 +16,7 @@ import pytest
 from grader.evidence import Evidence, ProbeRequest
 from grader.inside.probes import encode
 from grader.judging import judges, registry
+from grader.judging.builders import trainer_check
 from grader.judging.check import Check, Verdict, run_in_process
 
 TRAINERS = Path(__file__).parent.parent / "files" / "trainers"
@@ -36,36 +38,16 @@ def reference_losses(inputs: dict[str, Any]) -> list[float]:
 
 
 def trainer(check_id: str, hyper: dict[str, Any], *, record: bool = False) -> Check:
-    """A linear-regression trainer check following the contract in grader.inside.probes."""
-    data = problem(hyper["epochs"])
-    inputs = {**data, **hyper}
-    if "base_lr" in hyper:
-        inputs["lr"] = hyper["base_lr"] * hyper["batch_size"] / hyper["base_batch"]
-
-    def request() -> ProbeRequest:
-        sent = {k: encode(data[k]) for k in ("X", "y", "w0", "b0")}
-        sent["order"] = [p.tolist() for p in data["permutations"]]
-        sent["hyper"] = hyper
-        options = {"order": "record" if record else "explicit"}
-        return ProbeRequest(
-            check_id=check_id, probe="train", target="train", inputs=sent, options=options
-        )
-
-    def judge(req: ProbeRequest, ev: Evidence) -> Verdict:
-        replay = None
-        if record:
-            replay = judges.Replay(
-                N,
-                hyper["epochs"],
-                lambda perms: reference_losses({**inputs, "permutations": perms}),
-            )
-        ref = None if record else reference_losses(inputs)
-        return judges.trajectory(
-            ev, ref, mistakes=("linreg_trainer", inputs), replay=replay, log_y=True
-        )
-
-    return registry.register(
-        Check(id=check_id, name="trainer", points=4, request=request, judge=judge)
+    """A linear-regression trainer check on this file's data, built as the course builds its
+    own (``builders.trainer_check``, the contract in grader.inside.probes)."""
+    return trainer_check(
+        check_id,
+        name="trainer",
+        points=4,
+        target="train",
+        hyper=hyper,
+        record=record,
+        problem=problem(hyper["epochs"]),
     )
 
 
@@ -308,3 +290,79 @@ def test_own_shuffle_without_reshuffling_is_named_no_shuffle() -> None:
     exec(compile(code, "unshuffled.py", "exec"), ns)
     result = run_in_process("inproc.record", ns)
     assert result.status == "failed" and result.diagnosis.mistake == "no_shuffle"
+
+
+OWN_SHUFFLE = """
+import torch
+from torch.utils.data import DataLoader
+
+
+def train(X, y, w0, b0, *, lr, batch_size, epochs, order):
+    g = torch.Generator().manual_seed(4)
+    loader = LOADER
+    w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(float(b0), dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w, b], lr=lr)
+    losses = []
+    for _ in range(epochs):
+        for xb, yb in loader:
+            opt.zero_grad()
+            loss = ((xb @ w + b - yb) ** 2).mean()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    return losses
+"""
+LOADERS = {
+    "reshuffles": "DataLoader(X, batch_size=batch_size, shuffle=True, generator=g)",
+    "one_shuffle_reused": (
+        "DataLoader(X, batch_size=batch_size, sampler=torch.randperm(len(X), generator=g).tolist())"
+    ),
+    "never_shuffles": "DataLoader(X, batch_size=batch_size)",
+}
+
+
+def own_shuffle(loader: str) -> dict[str, Any]:
+    ns: dict[str, Any] = {}
+    exec(compile(OWN_SHUFFLE.replace("LOADER", LOADERS[loader]), f"{loader}.py", "exec"), ns)
+    return ns
+
+
+@pytest.mark.parametrize("check_id", ["fixture.trainer_record", "inproc.record"])
+@pytest.mark.parametrize("loader", list(LOADERS))
+def test_a_trainer_that_never_reshuffles_fails_the_record_check(loader, check_id) -> None:
+    """``trainer_check(..., record=True)``: the student shuffles; reshuffling is required."""
+    result = run_in_process(check_id, own_shuffle(loader))
+    if loader == "reshuffles":
+        assert result.status == "passed", result.feedback
+        assert result.points == result.max_points and result.diagnosis is None
+        return
+    assert result.status == "failed" and result.points == 0, result.feedback
+    assert "same order in every epoch" in result.feedback
+    assert "never reshuffles" in result.feedback
+    assert result.diagnosis is not None and result.diagnosis.mistake == "no_shuffle"
+    assert "new order at the start of every epoch" in result.diagnosis.fix
+
+
+def test_course_trainer_ignoring_the_given_order_is_named_no_shuffle() -> None:
+    """The course's trainer checks hand the order over: reading 0..N-1 instead is named."""
+
+    def train(X, y, w0, b0, *, lr, batch_size, epochs, order):
+        from reference.trainers import train_linear_regression
+
+        kept = [np.arange(len(X))] * epochs
+        return train_linear_regression(
+            X, y, w0=w0, b0=b0, lr=lr, batch_size=batch_size, epochs=epochs, permutations=kept
+        ).step_losses.tolist()
+
+    def correct(X, y, w0, b0, *, lr, batch_size, epochs, order):
+        from reference.trainers import train_linear_regression
+
+        return train_linear_regression(
+            X, y, w0=w0, b0=b0, lr=lr, batch_size=batch_size, epochs=epochs, permutations=order
+        ).step_losses.tolist()
+
+    assert run_in_process("gd_variants.minibatch", {"train": correct}).status == "passed"
+    result = run_in_process("gd_variants.minibatch", {"train": train})
+    assert result.status == "failed" and result.diagnosis.mistake == "no_shuffle", result
+    assert "same order every epoch" in result.feedback

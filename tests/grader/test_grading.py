@@ -1,4 +1,4 @@
-"""grade_notebook on plain nbgrader test cells (no gdgrade checks)."""
+"""grade_notebook on plain nbgrader test cells; every entry point judges through run_checks."""
 
 from __future__ import annotations
 
@@ -6,8 +6,18 @@ from pathlib import Path
 
 import nbformat
 
+from grader.evidence import CheckResult
+from grader.judging import registry
+from grader.nbgrader_io.course import CourseDir, SubmittedNotebook
+from grader.paths import COURSE_SOURCE
+from grader.pipeline import batch, grade, selfcheck, single
 from grader.pipeline.grade import grade_notebook
+from grader.pipeline.session import NotebookSession
+from grader.sandbox import pool
 from tests.grader.conftest import write
+
+SOURCE = COURSE_SOURCE / "source" / "gd_basics" / "gd_basics.ipynb"
+SAMPLE = COURSE_SOURCE / "samples" / "gd_basics" / "ben_sign_error" / "gd_basics.ipynb"
 
 
 def plain(answer: str) -> nbformat.NotebookNode:
@@ -33,3 +43,53 @@ def test_plain_test_cells_pass_fail_or_say_they_never_ran(sandbox, tmp_path: Pat
     assert crash.score == 0 and crash.execution == "crashed"
     assert crash.cells[0].feedback == "This test cell did not run: the notebook stopped before it."
     assert all(r.sandbox == sandbox.describe_containment() for r in got.values())
+
+
+class Borrowed:
+    """The session's sandbox lent to an entry point that opens its own (it is not closed)."""
+
+    def __init__(self, sandbox: pool.Sandbox) -> None:
+        self._sandbox = sandbox
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._sandbox, name)
+
+    def __enter__(self) -> Borrowed:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def test_every_entry_point_judges_through_run_checks(sandbox, monkeypatch, tmp_path) -> None:
+    """autograde's unit, ``gdgrade grade``, ``gdgrade check`` and the pytest session give the
+    same CheckResult for the same check on the same notebook, each through one run_checks."""
+    judged: list[dict[str, CheckResult]] = []
+    real = grade.run_checks
+
+    def spy(*args, **kwargs):
+        record, results = real(*args, **kwargs)
+        judged.append(results)
+        return record, results
+
+    monkeypatch.setattr(grade, "run_checks", spy)
+    monkeypatch.setattr(pool, "Sandbox", lambda *a, **k: Borrowed(sandbox))
+
+    def by_check(result) -> dict[str, CheckResult]:
+        return {c.check_id: c for cell in result.cells for c in cell.checks}
+
+    sub = SubmittedNotebook("ben", "gd_basics", SAMPLE, SOURCE)
+    autograded = by_check(batch.grade_one(CourseDir(tmp_path / "course"), sub, sandbox))
+    graded = by_check(single.grade_single(SAMPLE, "gd_basics", out=tmp_path))
+    assert selfcheck.run_public_checks(SAMPLE) == 1  # the sign error fails a public check
+    public = judged[-1]
+    with NotebookSession.open(SAMPLE) as session:
+        from_session = {cid: session.check(cid) for cid in autograded}
+    assert len(judged) == 4
+    assert set(public) == {cid for cid in autograded if not registry.get(cid).hidden}
+    assert autograded == graded == from_session == judged[-1]
+    assert {cid: autograded[cid] for cid in public} == public
+    assert public["gd_basics.update_rule"].status == "failed"

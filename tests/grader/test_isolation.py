@@ -82,7 +82,7 @@ def run(sandbox: Sandbox, *cells: str) -> list[str]:
 
 def test_root_gets_namespaces_and_its_own_uid(as_root: Sandbox) -> None:
     c = as_root.containment
-    assert c["on"] and c["uid"] is not None, c["problems"]
+    assert c.on and c.namespaces and c.uid is not None, c.problems
     line = as_root.describe_containment()
     for fact in ("read-only file system", "private /tmp", "no network", "unprivileged uid"):
         assert fact in line
@@ -163,12 +163,13 @@ def test_fork_bomb_is_capped_and_every_process_reaped(as_root: Sandbox) -> None:
         "    print(n)",
     )
     assert 0 < int(out[0]) < containment.NPROC_LIMIT
-    assert not containment.live_processes(as_root.containment["uid"])
+    assert not containment.live_processes(as_root.containment.uid)
 
 
 def test_isolation_can_be_turned_off() -> None:
     with Sandbox(workers=1, limits=LIMITS, isolate=False) as sb:
-        assert not sb.containment["on"]
+        assert not sb.containment.on and sb.containment.uid is None
+        assert sb.containment.problems == ["turned off (GDGRADE_ISOLATE=0)"]
         assert "resource limits only" in sb.describe_containment()
         assert run(sb, "import os\nprint(os.getuid() == os.geteuid())") == ["True\n"]
 

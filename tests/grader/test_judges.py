@@ -87,12 +87,36 @@ def test_replay_uses_the_batches_the_student_read():
     [
         ([[0, 1, 2, 3]] * 9, "read some samples twice"),
         ([[0, 1, 2, 3]], "read 4 samples"),
-        ([list(range(12))] * 3, "same order in every epoch"),
+        ([list(range(12))] * 3, "same order in every epoch (0, 1, ..., N-1"),
+        ([[3, 1, 4, 0, 5, 9, 2, 6, 8, 7, 11, 10]] * 3, "same order in every epoch (one shuffle"),
+        (
+            [[3, 1, 4, 0, 5, 9, 2, 6, 8, 7, 11, 10], list(range(12)), [0, *range(11, 0, -1)]],
+            "N-1 in epoch 2",
+        ),
+        (None, "read 0 samples"),
     ],
 )
 def test_replay_rejects_orders_that_are_not_epochs(batches, words):
     verdict = judges.trajectory(ev(losses=REF, batches=batches), None, replay=_replay())
     assert verdict.status == "failed" and words in verdict.feedback
+
+
+def test_not_reshuffling_is_named_no_shuffle_with_a_fix_for_own_shufflers():
+    batches = [[3, 1, 4, 0, 5, 9, 2, 6, 8, 7, 11, 10]] * 3
+    verdict = judges.trajectory(ev(losses=REF, batches=batches), None, replay=_replay())
+    assert "never reshuffles" in verdict.feedback and verdict.diagnosis.mistake == "no_shuffle"
+    assert "new order at the start of every epoch" in verdict.diagnosis.fix
+
+
+def test_a_repeated_order_on_tiny_data_is_not_an_accusation():
+    """4 samples, 2 epochs: a fair shuffle repeats its order 1 time in 24; replay it instead."""
+    tiny = {**INPUTS, "X": INPUTS["X"][:4], "y": INPUTS["y"][:4], "epochs": 2}
+    order = [np.array([2, 0, 3, 1])] * 2
+    student = reference_losses({**tiny, "permutations": order}).tolist()
+    replay = judges.Replay(4, 2, lambda perms: reference_losses({**tiny, "permutations": perms}))
+    batches = [p[i : i + 4].tolist() for p in order for i in range(0, 4, 4)]
+    verdict = judges.trajectory(ev(losses=student, batches=batches), None, replay=replay)
+    assert verdict.status == "passed", verdict.feedback
 
 
 def test_distribution_checks_counts_final_loss_and_noise():

@@ -230,15 +230,16 @@ def test_instructor_registers_a_mistake_and_it_is_diagnosed() -> None:
         registry.MISCONCEPTIONS.pop("lr_doubled")
 
 
-def test_checks_py_in_an_assignment_folder_registers_checks(tmp_path: Path) -> None:
-    (tmp_path / "checks.py").write_text(
+def test_a_course_checks_file_registers_checks(tmp_path: Path) -> None:
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "checks" / "myown.py").write_text(
         textwrap.dedent("""
-        from grader.judging.builders import value_check
+        from grader import value_check
         value_check("myown.double", name="doubling", points=1, target="double",
                     args=(21,), expected=lambda: 42)
     """)
     )
-    registry.load_folder(tmp_path)
+    registry.load_course(tmp_path)
     assert registry.get("myown.double").points == 1
     assert run_in_process("myown.double", {"double": lambda x: 2 * x}).status == "passed"
     assert run_in_process("myown.double", {"double": lambda x: x + 2}).status == "failed"
@@ -281,7 +282,7 @@ def test_diagnose_uses_the_family_reference_when_none_is_given() -> None:
 def test_an_entry_point_registers_a_mistake(tmp_path: Path, monkeypatch) -> None:
     (tmp_path / "my_mistakes.py").write_text(
         textwrap.dedent("""
-        from grader.judging.misconceptions import Mistake, register
+        from grader import Mistake, register_mistake as register
         from grader.judging.misconceptions.schedule import step_rates
         register(Mistake("lr_tripled", "three times the rate", "Divide by 3.", "schedule",
                          lambda i: 3 * step_rates(i, "steplr")))
@@ -300,16 +301,17 @@ def test_an_entry_point_registers_a_mistake(tmp_path: Path, monkeypatch) -> None
         registry.MISCONCEPTIONS.pop("lr_tripled", None)
 
 
-def test_checks_py_can_register_a_mistake(tmp_path: Path) -> None:
-    (tmp_path / "checks.py").write_text(
+def test_a_course_checks_file_can_register_a_mistake(tmp_path: Path) -> None:
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "checks" / "momentum_extra.py").write_text(
         textwrap.dedent("""
-        from grader.judging.misconceptions import Mistake, register
+        from grader import Mistake, register_mistake as register
         from grader.judging.misconceptions.momentum import momentum_run
         register(Mistake("no_momentum", "momentum ignored", "Use the buffer.", "momentum",
                          lambda i: momentum_run({**i, "momentum": 0.0})))
     """)
     )
-    registry.load_folder(tmp_path)
+    registry.load_course(tmp_path)
     try:
         plain = momentum.momentum_run({**MOMENTUM, "momentum": 0.0})
         assert grade("fixture.momentum", lambda: plain) == ("failed", "no_momentum")

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbgrader.utils import compute_checksum
 
+import grader
 from grader.errors import NotebookError
 from grader.nbgrader_io import notebooks, restoration
+from grader.paths import COURSE_SOURCE
+from grader.pipeline.grade import plan
 
 FILES = Path(__file__).parent.parent / "files" / "sandbox"
 
@@ -139,9 +143,7 @@ def test_edited_read_only_and_task_cells_are_restored():
     by_id(sub, "task_plot")[0].source = "done"
     restored, messages = restoration.restore(sub, source())
     src, sub = source(), submission()
-    expected = [
-        (src if notebooks.is_protected(c) else sub).cells[i].source for i, c in enumerate(src.cells)
-    ]
+    expected = [(src if r.protected else sub).cells[r.index].source for r in notebooks.cells(src)]
     assert [c.source for c in restored.cells] == expected
     assert messages == [
         "The read-only cell 'intro' was edited; it was restored from the assignment.",
@@ -211,6 +213,81 @@ def test_students_cannot_add_grade_cells_or_regrade_answers():
         "The answer cell 'answer_update' appeared twice; both copies run, the first one is graded.",
         "The cell 'bonus' is not part of the assignment; its grading metadata was removed.",
     ]
+
+
+def test_malformed_metadata_in_a_submission_is_restored_not_raised():
+    sub = submission()
+    by_id(sub, "test_checks")[0].metadata["nbgrader"]["points"] = "lots"
+    restored, messages = restoration.restore(sub, source())
+    assert messages == [
+        "The test cell 'test_checks' was edited; it was restored from the assignment."
+    ]
+    assert by_id(restored, "test_checks")[0].metadata["nbgrader"]["points"] == 3
+    [record] = [r for r in notebooks.cells(sub, strict=False) if r.grade_id == "test_checks"]
+    assert record.malformed and record.kind == "plain"
+
+
+# -- the one cell-role classifier -----------------------------------------------------------
+
+SHIPPED = [*sorted(COURSE_SOURCE.glob("source/*/*.ipynb")), FILES / "source.ipynb"]
+NOUN = {"test": "test cell", "task": "task cell", "readonly": "read-only cell"}
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_plan_and_restoration_agree_with_the_classifier(path: Path):
+    src = notebooks.read(path)
+    records = notebooks.cells(src)
+    code = [r for r in records if r.cell_type == "code"]
+    _, indices, grade_cells = plan(src)
+    assert grade_cells and any(r.kind == "readonly" for r in records)
+    assert [(g.grade_id, g.points, g.index, g.check_ids) for g in grade_cells] == [
+        (r.grade_id, r.points, r.index, r.check_ids) for r in code if r.kind == "test"
+    ]
+    assert indices == [r.index for r in code if not r.check_ids]
+    mine = copy.deepcopy(src)
+    for cell in mine.cells:
+        cell.source = "# mine"
+    restored, messages = restoration.restore(mine, src)
+    assert [c.source for c in restored.cells] == [
+        src.cells[r.index].source if r.protected else "# mine" for r in records
+    ]
+    assert messages == [
+        f"The {NOUN[r.kind]} '{r.grade_id}' was edited; it was restored from the assignment."
+        for r in records
+        if r.protected
+    ]
+
+
+def test_plan_and_restoration_read_roles_only_through_cells(monkeypatch):
+    """With cells() calling every cell plain, plan and restore see no role at all."""
+    real = notebooks.cells
+
+    def plain(nb, **kwargs):
+        return [r.model_copy(update={"kind": "plain", "check_ids": ()}) for r in real(nb, **kwargs)]
+
+    monkeypatch.setattr(notebooks, "cells", plain)
+    src = source()
+    _, indices, grade_cells = plan(src)
+    assert grade_cells == []
+    assert indices == [i for i, c in enumerate(src.cells) if c.cell_type == "code"]
+    sub = submission()
+    by_id(sub, "test_update_rule")[0].source = "pass"
+    restored, messages = restoration.restore(sub, src)
+    assert messages == []
+    assert by_id(restored, "test_update_rule")[0].source == "pass"
+
+
+def test_no_other_module_reads_nbgrader_roles():
+    role = re.compile(r"""(get\(|\[)["'](grade|solution|locked|task|grade_id)["']|grade_meta""")
+    root = Path(grader.__file__).parent
+    found = [
+        f"{path.relative_to(root)}:{n}"
+        for path in sorted(root.rglob("*.py"))
+        if path != root / "nbgrader_io" / "notebooks.py"
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if role.search(line)
+    ]
+    assert found == []
 
 
 # -- check ids ----------------------------------------------------------------------------

@@ -47,10 +47,12 @@ def test_arrays_round_trip_through_json_encoding():
     assert isinstance(back["t"], torch.Tensor) and back["t"].dtype == torch.float64
 
 
-def test_encode_array_converts_and_keeps_nan():
-    sent = json.loads(json.dumps(encode_array([1.0, float("nan")], as_="torch"), allow_nan=False))
-    back = decode(sent)
+def test_encode_array_converts_and_keeps_nan_through_the_wire():
+    sent = encode_array([1.0, float("nan"), float("-inf")], as_="torch")
+    req = ProbeRequest.model_validate_json(request("call", inputs={"a": sent}).model_dump_json())
+    back = decode(req.inputs["a"])
     assert isinstance(back, torch.Tensor) and torch.isnan(back[1]) and back[0] == 1.0
+    assert back[2] == -float("inf")
     assert decode({"__array__": [1, 2], "dtype": "int64", "kind": "torch"}).dtype == torch.int64
 
 
@@ -154,11 +156,20 @@ def test_train_records_the_batches_a_student_reads():
     assert ev.lrs == [0.1] * 4
 
 
-def test_non_finite_losses_survive_the_json_boundary():
+def test_non_finite_losses_and_lrs_survive_the_json_boundary():
     def train(X, y, w0, b0, **kw):
-        return np.array([1.0, np.inf, np.nan])
+        return {"losses": np.array([1.0, np.inf, np.nan]), "lrs": [0.1, float("nan"), 0.1]}
 
     ev = roundtrip(run(request("train", "train", _train_inputs()), {"train": train}))
-    got = losses_of(ev)
-    assert got[0] == 1.0 and got[1] == float("inf") and np.isnan(got[2])
-    assert ev.losses == [1.0]
+    assert ev.losses[:2] == [1.0, float("inf")] and np.isnan(ev.losses[2])
+    assert losses_of(ev) is ev.losses and "losses_nonfinite" not in ev.meta
+    assert len(ev.lrs) == 3 and np.isnan(ev.lrs[1])
+
+
+def test_non_finite_values_survive_the_json_boundary():
+    def f():
+        return np.array([1.0, np.nan]), float("-inf")
+
+    ev = roundtrip(run(request("call", inputs={}), {"f": f}))
+    assert ev.value[0][0] == 1.0 and np.isnan(ev.value[0][1]) and ev.value[1] == -float("inf")
+    assert ev.meta["items"][0]["finite"] is False

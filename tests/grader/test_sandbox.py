@@ -6,16 +6,42 @@ always followed by a good one on the same sandbox, which must be graded normally
 
 from __future__ import annotations
 
+import math
 import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
+import numpy as np
 import pytest
+from pydantic import BaseModel
 
-from grader.evidence import Evidence, ProbeRequest
+from grader.errors import SandboxError
+from grader.evidence import ErrorInfo, Evidence, ProbeRequest
 from grader.inside import zygote as worker
-from grader.sandbox.execution import SandboxLimits, build_record
-from grader.sandbox.pool import Sandbox
+from grader.inside.probes import encode
+from grader.judging import registry
+from grader.protocol import (
+    CHILD_EVENT,
+    CellDoneEvent,
+    CellRecord,
+    CellStartedEvent,
+    ContainmentRecord,
+    DryRunReport,
+    EndedEvent,
+    EvidenceEvent,
+    JobRecord,
+    KilledRecord,
+    PhaseRecord,
+    ProbeStartedEvent,
+    ReadyReport,
+    WorkerReport,
+    line,
+)
+from grader.sandbox.execution import SandboxLimits, WorkerFailure, build_record
+from grader.sandbox.pool import Sandbox, _Zygote
 
 LIMITS = SandboxLimits(cell_timeout=1.0, total_timeout=12, memory_mb=1024, output_bytes=50_000)
 PROBE = [ProbeRequest(check_id="t.f", probe="call", target="f", inputs={"args": [3]})]
@@ -284,25 +310,24 @@ def test_a_notebook_that_kills_its_worker():
 
 
 def test_a_contained_notebook_cannot_signal_its_worker(sandbox):
-    if sandbox.containment.get("uid") is None:
-        pytest.skip(f"no uid switch here (root only): {sandbox.containment.get('problems')}")
+    if sandbox.containment.uid is None:
+        pytest.skip(f"no uid switch here (root only): {sandbox.containment.problems}")
     record = sandbox.run(KILL_WORKER, PROBE)
     assert record.cells[0].status == "error"
     assert "PermissionError" in str(record.cells[0].outputs)
     assert_graded_normally(sandbox)
 
 
-# -- interpreting raw worker facts (no process) -----------------------------------------
+# -- interpreting the worker's report (no process) --------------------------------------
 
 
-def raw(**kw) -> dict:
-    base = {"cells": [], "evidence": [], "ended": False, "killed": None, "phase": {}}
-    return {**base, **kw}
+def report(**kw) -> WorkerReport:
+    return WorkerReport(**kw)
 
 
 def test_a_sigkill_nobody_sent_reads_as_memory():
     record = build_record(
-        raw(signal="SIGKILL", phase={"phase": "cell", "cell": 0}), ["x"], PROBE, LIMITS, 1.0
+        report(signal="SIGKILL", phase=PhaseRecord(phase="cell", cell=0)), ["x"], PROBE, LIMITS, 1.0
     )
     assert record.status == "memory"
     assert "killed during code cell 1 (SIGKILL), most likely for using too much memory" in (
@@ -313,18 +338,204 @@ def test_a_sigkill_nobody_sent_reads_as_memory():
     )
 
 
-def test_evidence_that_does_not_validate_becomes_an_error():
-    bad = {"check_id": "t.f", "losses": "not a list"}
-    record = build_record(raw(ended=True, evidence=[bad]), [], PROBE, LIMITS, 0.1)
-    assert record.status == "ok"
-    assert record.evidence[0].error.type == "InvalidEvidence"
+def test_a_failed_worker_reads_as_crashed_and_its_checks_say_why():
+    record = build_record(WorkerFailure(reason="it stopped answering"), ["x"], PROBE, LIMITS, 1.0)
+    assert record.status == "crashed"
+    assert record.message == "the grading worker failed: it stopped answering"
+    assert [c.status for c in record.cells] == ["skipped"]
+    assert record.evidence[0].error.type == "NotRun"
+
+
+def test_a_protocol_kill_names_what_was_unreadable():
+    killed = KilledRecord(reason="protocol", during=PhaseRecord(phase="between"), detail="why")
+    record = build_record(report(killed=killed), ["x"], PROBE, LIMITS, 1.0)
+    assert record.status == "crashed"
+    assert record.message == "the notebook's process broke the grading protocol (why)"
 
 
 def test_evidence_keeps_request_order():
     requests = [ProbeRequest(check_id=c, probe="value", target="x") for c in ("b", "a")]
-    got = [Evidence(check_id="a").model_dump(mode="json"), Evidence(check_id="b").model_dump()]
-    record = build_record(raw(ended=True, evidence=got), [], requests, LIMITS, 0.1)
+    got = [Evidence(check_id="a"), Evidence(check_id="b")]
+    record = build_record(report(ended=True, evidence=got), [], requests, LIMITS, 0.1)
     assert [e.check_id for e in record.evidence] == ["b", "a"]
+
+
+# -- the protocol: every message through JSON and back ----------------------------------
+
+NAN_EVIDENCE = Evidence(
+    check_id="t.f",
+    value={"w": [math.nan, math.inf], "b": -math.inf},
+    losses=[1.0, 0.5, math.nan, math.inf],
+    lrs=[0.1, math.nan],
+    meta={"finite": False, "x": -math.inf},
+    error=ErrorInfo(type="ValueError", message="m"),
+)
+MESSAGES: list[BaseModel] = [
+    JobRecord(
+        cells=["x = 1", "print('\u00e9')"],
+        requests=[
+            ProbeRequest(
+                check_id="t.f",
+                probe="call",
+                target="f",
+                inputs={"args": [encode(np.array([1.0, np.nan, -np.inf]))], "b": math.inf},
+            )
+        ],
+        limits=LIMITS,
+    ),
+    ReadyReport(seconds=1.5, pid=12, containment=ContainmentRecord(on=True, facts=["no network"])),
+    ContainmentRecord(problems=["unshare: Operation not permitted"]),
+    DryRunReport(facts=["no network"]),
+    DryRunReport(error="OSError: no"),
+    CellStartedEvent(cell=3),
+    CellDoneEvent(
+        record=CellRecord(
+            index=3,
+            status="ok",
+            outputs=[{"output_type": "stream", "name": "stdout", "text": "hi\n"}],
+            seconds=0.25,
+        )
+    ),
+    ProbeStartedEvent(check_id="t.f"),
+    EvidenceEvent(evidence=NAN_EVIDENCE),
+    EndedEvent(),
+    WorkerReport(
+        cells=[CellRecord(status="timeout")],
+        evidence=[NAN_EVIDENCE],
+        killed=KilledRecord(reason="timeout", during=PhaseRecord(phase="probe", check_id="t.f")),
+        phase=PhaseRecord(phase="probe", check_id="t.f"),
+        exit_code=None,
+        signal="SIGKILL",
+        seconds=2.0,
+    ),
+]
+
+
+EVENTS = (CellStartedEvent, CellDoneEvent, ProbeStartedEvent, EvidenceEvent, EndedEvent)
+
+
+@pytest.mark.parametrize("message", MESSAGES, ids=lambda m: type(m).__name__)
+def test_every_message_round_trips_through_one_json_line(message: BaseModel):
+    data = line(message)
+    assert data.endswith(b"\n") and data.count(b"\n") == 1
+    if isinstance(message, EVENTS):
+        back = CHILD_EVENT.validate_json(data)
+    else:
+        back = type(message).model_validate_json(data)
+    assert type(back) is type(message)
+    assert line(back) == data  # NaN != NaN: compare the JSON, which spells NaN the same
+
+
+def test_nan_and_inf_travel_as_json_constants():
+    data = line(EvidenceEvent(evidence=NAN_EVIDENCE))
+    assert b"NaN" in data and b"-Infinity" in data
+    back = CHILD_EVENT.validate_json(data).evidence
+    assert back.losses[:2] == [1.0, 0.5] and math.isnan(back.losses[2])
+    assert back.losses[3] == math.inf and math.isnan(back.lrs[1])
+    assert math.isnan(back.value["w"][0]) and back.value["b"] == -math.inf
+    assert back.meta["x"] == -math.inf
+
+
+def test_text_json_cannot_carry_is_replaced_not_a_crash():
+    record = CellRecord(status="ok", outputs=[{"output_type": "stream", "text": "a\udcffb"}])
+    back = CHILD_EVENT.validate_json(line(CellDoneEvent(record=record)))
+    assert back.record.outputs[0]["text"] == "a?b"
+
+
+@pytest.mark.parametrize(
+    ("data", "detail"),
+    [
+        (b"{not json}", "an unreadable message (the line: Invalid JSON"),
+        (b'{"kind": "launch", "cell": 1}', "an unreadable message (the line: Input tag 'launch'"),
+        (b'{"kind": "cell_started"}', "an unreadable message (cell_started.cell: Field required"),
+        (
+            b'{"kind": "cell_done", "record": {"status": "fine"}}',
+            "an unreadable message (cell_done.record.status: Input should be 'ok'",
+        ),
+        (
+            b'{"kind": "evidence", "evidence": {"check_id": "t.f", "losses": "many"}}',
+            "an unreadable message (evidence.evidence.losses: Input should be a valid",
+        ),
+    ],
+    ids=["not JSON", "unknown kind", "field missing", "bad cell status", "bad evidence"],
+)
+def test_a_malformed_event_is_named(data: bytes, detail: str):
+    with pytest.raises(ValueError) as info:
+        CHILD_EVENT.validate_json(data)
+    assert worker.unreadable(info.value).startswith(detail)
+
+
+MALFORMED = [
+    b'{"kind": "cell_done", "record": {"status": "fine"}}',
+    b'{"kind": "evidence", "evidence": {"check_id": "t.f", "losses": "many"}}',
+    b'{"kind": "ended", "extra": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+]
+
+
+@pytest.mark.parametrize("data", MALFORMED, ids=["bad cell record", "bad evidence", "deep"])
+def test_a_malformed_event_from_a_child_is_an_error_record_not_a_crash(sandbox, data: bytes):
+    payload = data + b"\n"
+    cell = (
+        "import os, stat\nfor fd in range(3, 64):\n    try:\n"
+        "        if stat.S_ISFIFO(os.fstat(fd).st_mode):\n"
+        f"            os.write(fd, {payload!r})\n    except OSError:\n        pass"
+    )
+    record = sandbox.run([cell, *GOOD], PROBE)
+    assert record.status == "crashed", record.message
+    assert "broke the grading protocol (an unreadable message (" in record.message
+    assert record.evidence[0].error.type == "NotRun"
+    assert_graded_normally(sandbox)
+
+
+def test_an_unreadable_report_is_a_failed_worker(tmp_path: Path):
+    script = "import sys\nsys.stdin.readline()\nprint('{\"cells\": 5}', flush=True)\n"
+    zygote = _Zygote.__new__(_Zygote)
+    zygote.proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        with pytest.raises(SandboxError, match=r"sent an unreadable report \(cells: "):
+            zygote.ask(JobRecord(cells=[]), wait=30)
+    finally:
+        zygote.close()
+
+
+NAN_AT_STEP_3 = """
+import torch
+
+def train(X, y, w0, b0, *, lr, batch_size, epochs, order):
+    X, y = torch.as_tensor(X), torch.as_tensor(y)
+    w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(float(b0), dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w, b], lr=lr)
+    losses = []
+    for epoch in range(epochs):
+        perm = torch.as_tensor(order[epoch])
+        for start in range(0, len(perm), batch_size):
+            idx = perm[start : start + batch_size]
+            opt.zero_grad()
+            scale = float("nan") if len(losses) == 2 else 1.0  # the bug: NaN from step 3 on
+            loss = scale * ((X[idx] @ w + b - y[idx]) ** 2).mean()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    return losses
+"""
+
+
+def test_a_loss_that_becomes_nan_reaches_the_judge_whole(sandbox):
+    chk = registry.get("fixture.trainer")  # registered by tests/grader/conftest.py
+    request = chk.request()
+    record = sandbox.run([NAN_AT_STEP_3], [request])
+    assert record.status == "ok", record.message
+    [ev] = record.evidence
+    assert ev.error is None, ev.error
+    assert len(ev.losses) == 15  # 40 samples, batches of 8, 3 epochs: not cut at the NaN
+    assert all(math.isfinite(v) for v in ev.losses[:2])
+    assert math.isnan(ev.losses[2]) and all(math.isnan(v) for v in ev.losses[2:])
+    result = chk.grade(request, ev)
+    assert result.status == "failed" and result.points == 0
+    assert "your loss became nan at step 3 of 15" in result.feedback
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,9 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.judging.trajectories import LOSS_ATOL, LOSS_RTOL, compare, distance
+from grader.evidence import Evidence
+from grader.judging.check import roundtrip
+from grader.judging.trajectories import LOSS_ATOL, LOSS_RTOL, compare, distance, losses_of
 
 REF = [1.0, 0.8, 0.6, 0.5, 0.45]
 
@@ -65,3 +67,13 @@ def test_distance_of_different_lengths_or_new_nans_is_infinite():
 def test_distance_does_not_blow_up_near_zero():
     ref = [1.0, -1.0, 1e-12]
     assert distance([1.0, -1.0, 1e-7], ref) < 1e-3  # a float32 rounding at a zero crossing
+
+
+def test_losses_of_gives_every_loss_nan_and_inf_included():
+    ev = roundtrip(Evidence(check_id="t", losses=[1.0, 0.8, math.nan, math.inf, -math.inf]))
+    got = losses_of(ev)
+    assert len(got) == 5 and got[:2] == [1.0, 0.8] and math.isnan(got[2])
+    assert got[3:] == [math.inf, -math.inf]
+    assert losses_of(Evidence(check_id="t")) is None
+    cmp = compare(got, [1.0, 0.8, 0.6, 0.5, 0.45])
+    assert cmp.first_divergence == 2 and "became nan at step 3 of 5" in cmp.message

@@ -79,3 +79,35 @@ def test_same_verdict_in_process(name, check_id, mistake, sandbox, tmp_path: Pat
     assert (local.diagnosis and local.diagnosis.mistake) == (
         remote.diagnosis and remote.diagnosis.mistake
     )
+
+
+ONE_SHUFFLE_REUSED = """
+import torch
+from torch.utils.data import DataLoader
+
+
+def train(X, y, w0, b0, *, lr, batch_size, epochs, order):
+    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(3)).tolist()
+    loader = DataLoader(X, batch_size=batch_size, sampler=order)  # the same order every epoch
+    w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(float(b0), dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w, b], lr=lr)
+    losses = []
+    for _ in range(epochs):
+        for xb, yb in loader:
+            opt.zero_grad()
+            loss = ((xb @ w + b - yb) ** 2).mean()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    return losses
+"""
+
+
+def test_sandboxed_record_check_fails_a_trainer_that_never_reshuffles(sandbox, tmp_path: Path):
+    path = write(notebook(ONE_SHUFFLE_REUSED, ["fixture.trainer_record"]), tmp_path / "nb.ipynb")
+    result, _ = grade_notebook(path, path, student="s", assignment="fixture", sandbox=sandbox)
+    [chk] = result.checks
+    assert chk.status == "failed" and result.score == 0, chk.feedback
+    assert "same order in every epoch" in chk.feedback and "never reshuffles" in chk.feedback
+    assert chk.diagnosis is not None and chk.diagnosis.mistake == "no_shuffle"

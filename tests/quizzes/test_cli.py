@@ -15,7 +15,6 @@ from grader.quizzes import bank, oracles
 
 from .conftest import SAMPLES
 
-grader.cli._add_subapps()
 runner = CliRunner()
 
 

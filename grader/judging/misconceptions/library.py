@@ -24,7 +24,7 @@ closer than the runner-up and than the correct reference: a wrong name is worse 
 
 Extension: an instructor registers a ``Mistake`` with
 ``grader.judging.registry.register_misconception`` from a module named by the entry point group
-``gdgrade.misconceptions`` or from an assignment's ``checks.py`` (``registry.load_folder``);
+``gdgrade.misconceptions`` or from a course's ``checks/<assignment>.py`` (``registry.load_course``);
 ``register_reference`` adds the reference of a new family.
 """
 

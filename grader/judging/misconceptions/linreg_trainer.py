@@ -88,7 +88,8 @@ _LIBRARY = [
         "no_shuffle",
         "the data is read in the same order every epoch (no shuffling)",
         "Read each epoch in the order given for that epoch (order[epoch]) instead of "
-        "0, 1, ..., N-1.",
+        "0, 1, ..., N-1; when you shuffle yourself, draw a new order at the start of every "
+        "epoch rather than reusing one.",
         "no_shuffle",
     ),
     (

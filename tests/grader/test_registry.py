@@ -1,0 +1,50 @@
+"""A course's own checks: ``<course>/checks/<assignment>.py``, written with the public API."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import grader
+from grader.errors import ConfigError
+from grader.judging import registry
+
+
+def _course(tmp_path: Path, name: str, text: str) -> Path:
+    (tmp_path / "checks").mkdir(exist_ok=True)
+    (tmp_path / "checks" / f"{name}.py").write_text(textwrap.dedent(text))
+    return tmp_path
+
+
+def test_course_checks_load_and_grade(tmp_path: Path) -> None:
+    course = _course(
+        tmp_path,
+        "my_quad",
+        """
+        from grader import value_check
+        value_check("my_quad.step", name="one step", points=2, target="step",
+                    args=(3.0, 0.25), expected=lambda: 3.0 - 0.25 * 2 * 3.0)
+        """,
+    )
+    assert registry.load_course(course) == [course / "checks" / "my_quad.py"]
+    assert registry.get("my_quad.step").points == 2
+    good = grader.run_in_process("my_quad.step", {"step": lambda x, lr: x - lr * 2 * x})
+    bad = grader.run_in_process("my_quad.step", {"step": lambda x, lr: x + lr * 2 * x})
+    assert (good.status, bad.status) == ("passed", "failed")
+    registry.load_course(course)  # a second load is a no-op, not a second import
+    assert [c.id for c in registry.checks_for("my_quad")] == ["my_quad.step"]
+
+
+def test_a_broken_checks_file_names_its_line(tmp_path: Path) -> None:
+    course = _course(tmp_path, "broken", "x = 1\nraise ValueError('no such oracle')\n")
+    with pytest.raises(ConfigError, match=r"broken\.py:2: ValueError: no such oracle"):
+        registry.load_course(course)
+
+
+def test_public_api_names_resolve() -> None:
+    for name in grader.__all__:
+        assert getattr(grader, name) is not None, name
+    with pytest.raises(AttributeError):
+        _ = grader.no_such_name
