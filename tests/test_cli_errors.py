@@ -188,4 +188,6 @@ def test_user_error_is_one_line(case: Case, tmp_path: Path) -> None:
     for fragment in case.says:
         assert fragment.format(**names) in line, line
     assert _tree(tmp_path) == before, "the failed command changed the disk"
-    assert seconds < 28, f"took {seconds:.0f} s (distributed's own connect timeout is 30 s)"
+    # fails fast: distributed reports the 5 s connect timeout, not its own 30 s default
+    # (wall time is not asserted: imports alone take 10-25 s on a loaded 2-core machine)
+    assert "after 30 s" not in line and seconds < 120, (seconds, line)

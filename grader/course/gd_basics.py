@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.judging.builders import series_check, value_check
+from grader.judging.judges import ARRAY_LIKE, SEQUENCE
 
 
 def _sgd(w, g, lr):
@@ -104,6 +105,7 @@ value_check(
     target="update",
     args=(np.array([1.0, -2.0]), np.array([0.3, -4.0]), 0.25),
     expected=lambda: _sgd([1.0, -2.0], [0.3, -4.0], 0.25),
+    accept=ARRAY_LIKE,  # the text says how w and grad come, not what the step returns
     topics=("update_rule",),
 )
 series_check(
@@ -113,6 +115,7 @@ series_check(
     target="gd_iterates",
     args=(-6.0, 0.5, 2),
     expected=lambda: _square(-6.0, 0.5, 2),
+    accept=SEQUENCE,  # "a list or 1-D array of length steps + 1"
     what="iterate",
     topics=("stability", "update_rule"),
     hidden=False,
@@ -124,6 +127,7 @@ series_check(
     target="gd_iterates",
     args=(-6.0, 1.2, 10),
     expected=lambda: _square(-6.0, 1.2, 10),
+    accept=SEQUENCE,
     what="iterate",
     topics=("stability",),
 )

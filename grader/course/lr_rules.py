@@ -9,6 +9,7 @@ from grader.inside.probes import encode
 from grader.judging import judges, registry
 from grader.judging.builders import linreg_problem, series_check, trainer_check, value_check
 from grader.judging.check import Check, Verdict
+from grader.judging.judges import SEQUENCE
 
 EPOCHS = 12
 N = np.arange(EPOCHS)
@@ -35,6 +36,7 @@ series_check(
     target="time_based_lrs",
     args=(0.1, 0.05, EPOCHS),
     expected=lambda: _rates("time"),
+    accept=SEQUENCE,  # "returns the learning rate of epochs 0, 1, ... as a list"
     what="lr",
     topics=("lr_schedules",),
     hidden=False,
@@ -48,6 +50,7 @@ series_check(
     expected=lambda: _rates("notes"),
     family="schedule",
     family_inputs=STEP,
+    accept=SEQUENCE,
     what="lr",
     topics=("lr_schedules",),
 )
@@ -60,6 +63,7 @@ series_check(
     expected=lambda: _rates("steplr"),
     family="schedule",
     family_inputs=STEP,
+    accept=SEQUENCE,
     what="lr",
     topics=("lr_schedules",),
 )
@@ -70,6 +74,7 @@ series_check(
     target="exponential_lrs",
     args=(0.1, 0.2, EPOCHS),
     expected=lambda: _rates("exp"),
+    accept=SEQUENCE,
     what="lr",
     topics=("lr_schedules",),
 )
@@ -99,6 +104,7 @@ series_check(
     target="warmup_lrs",
     args=(0.4, 5, 0.1, EPOCHS),
     expected=lambda: _rates("warmup"),
+    accept=SEQUENCE,
     what="lr",
     topics=("warmup",),
 )

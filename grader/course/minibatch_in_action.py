@@ -11,6 +11,7 @@ from grader.inside.probes import encode
 from grader.judging import judges, registry
 from grader.judging.builders import series_check, value_check
 from grader.judging.check import Check, Verdict
+from grader.judging.judges import SEQUENCE
 
 A = "minibatch_in_action"
 LOADER_CASES = [(150, 16, False), (150, 16, True), (150, 150, False), (150, 7, True)]
@@ -71,6 +72,7 @@ def _trainer(
         args=(X, y),
         kwargs={**hyper, "order": [o.tolist() for o in orders]},
         expected=lambda: _reference_losses(hyper, orders),
+        accept=SEQUENCE,  # "returns the loss of every batch"
         what="loss",
         rtol=1e-6,
         atol=1e-9,

@@ -7,6 +7,12 @@
   of the reference on the recorded order, closest known mistake on failure).
 * ``series_check``: a sequence (learning rates, iterates) against an oracle sequence, with
   diagnosis from a misconception family.
+
+``value_check`` and ``series_check`` check the return structure before the values
+(``judges.structure_problem``): the container kind, nesting, arity, entry class and shape of
+the oracle's value. ``accept`` names the container kinds the task text allows in place of
+the oracle's (``judges.ARRAY_LIKE``, ``judges.SEQUENCE``); lists and tuples always stand in
+for each other where the oracle returns a list or a tuple.
 """
 
 from __future__ import annotations
@@ -37,9 +43,11 @@ def value_check(
     hidden: bool = True,
     exact: bool = False,
     calls: list[tuple[tuple, dict[str, Any]]] | None = None,
+    accept: tuple[str, ...] | None = None,
 ) -> Check:
     """Call ``target(*args, **kwargs)`` (or once per ``calls`` entry, the value being the
-    list of results) and compare with ``expected()`` (an oracle call)."""
+    list of results) and compare with ``expected()`` (an oracle call), structure first
+    (``accept``: the container kinds allowed in place of the oracle's)."""
 
     def request() -> ProbeRequest:
         inputs = {"args": encode(list(args)), "kwargs": encode(kwargs or {})}
@@ -49,9 +57,12 @@ def value_check(
 
     def judge(req: ProbeRequest, ev: Evidence) -> Verdict:
         what = f"{target}(...)"
+        several = calls is not None
         if exact:
-            return judges.equal(ev, expected(), what=what)
-        return judges.close(ev, expected(), rtol=rtol, atol=atol, what=what)
+            return judges.equal(ev, expected(), what=what, accept=accept, calls=several)
+        return judges.close(
+            ev, expected(), rtol=rtol, atol=atol, what=what, accept=accept, calls=several
+        )
 
     return registry.register(
         Check(
@@ -187,8 +198,13 @@ def series_check(
     what: str = "value",
     topics: tuple[str, ...] = (),
     hidden: bool = True,
+    accept: tuple[str, ...] | None = None,
 ) -> Check:
-    """Call ``target`` and compare the returned sequence with ``expected()`` step by step."""
+    """Call ``target`` and compare the returned sequence with ``expected()`` step by step.
+
+    The structure comes first (``accept``: the container kinds allowed in place of the
+    oracle's); the number of steps of a 1-D series is left to the trajectory comparison,
+    whose message counts them. Then both are flattened and compared value by value."""
 
     def request() -> ProbeRequest:
         inputs = {"args": encode(list(args)), "kwargs": encode(kwargs or {})}
@@ -197,7 +213,18 @@ def series_check(
         return ProbeRequest(check_id=id, probe="call", target=target, inputs=inputs)
 
     def judge(req: ProbeRequest, ev: Evidence) -> Verdict:
-        ref = np.asarray(flatten(expected()), dtype=np.float64)
+        want = expected()
+        problem = judges.structure_problem(
+            judges.structure_of(ev.value, ev.value_type, ev.meta),
+            judges.structure_of_value(want),
+            what=f"{target}(...)",
+            accept=accept,
+            steps=True,
+            calls=calls is not None,
+        )
+        if problem is not None:
+            return Verdict("failed", problem)
+        ref = np.asarray(flatten(want), dtype=np.float64)
         try:
             student = np.asarray(flatten(ev.value), dtype=np.float64)
         except (TypeError, ValueError):

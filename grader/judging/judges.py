@@ -1,7 +1,10 @@
 """Trusted-side judges: compare Evidence with oracle values and return a Verdict.
 
 * ``close`` / ``equal``: one answer (scalar or array) with messages on type, shape, NaN,
-  device and requires_grad.
+  device and requires_grad; the return structure is checked first (``structure_problem``).
+* ``structure_of`` / ``structure_problem``: the shape of a return value (container kind,
+  dtype class, shape, items) and, against the oracle's value, a message saying what was
+  expected: "expected a NumPy array of shape (3,), got a tuple of 2 items (...)".
 * ``trajectory``: per-step losses against the reference, step by step; when the student
   shuffled with their own RNG, first checks that the batches they read are epochs that were
   reshuffled, then replays the reference on them (``Replay``); on failure names the closest
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -37,6 +40,237 @@ every epoch is taken as "not reshuffled" once a fair shuffle is as unlikely to r
 ((N!) ** (epochs - 1) orders at least MIN_ORDER_CHECK!)."""
 
 
+ARRAY_LIKE = ("array", "list", "tuple", "tensor")
+"""``accept`` for an answer that may be any array-like of the right shape (an array named
+first in messages)."""
+SEQUENCE = ("list", "tuple", "array", "tensor")
+"""The same kinds with a list named first, for task texts that ask for "a list"."""
+_SCALARS = ("number", "bool", "str", "none")
+_NOUNS = {"array": "a NumPy array", "tensor": "a tensor", "list": "a list", "tuple": "a tuple"}
+
+
+@dataclass(frozen=True)
+class Structure:
+    """The shape of a return value, as far as grading cares."""
+
+    kind: str
+    """"number", "bool", "str", "none", "array", "tensor", "list", "tuple", "dict" or
+    "other"."""
+    type_name: str = ""
+    """The Python type (for a number: "float", "int", "0-d NumPy array", "0-d tensor")."""
+    shape: tuple[int, ...] | None = None
+    """Arrays and tensors; lists and tuples when rectangular with scalar entries."""
+    leaf: str = ""
+    """Class of the entries of an array-like: "number", "bool", "str" or "other"."""
+    dtype: str = ""
+    """dtype of an array or tensor."""
+    items: tuple[Structure, ...] = ()
+    """Entries of a list or tuple."""
+
+
+def _dtype_class(dtype: str) -> str:
+    if dtype == "bool":
+        return "bool"
+    if dtype.startswith(("float", "int", "uint", "complex", "bfloat", "half", "double")):
+        return "number"
+    return "str" if dtype.startswith(("<U", "str")) else "other"
+
+
+def _rectangular(items: tuple[Structure, ...]) -> tuple[tuple[int, ...] | None, str]:
+    """Shape and entry class of a list of ``items`` when np.asarray would make it an array
+    of scalars (None inside a sequence counts as a number: NaN on an older wire)."""
+    if not items:
+        return (0,), ""
+    leaves = {"number" if i.kind == "none" else i.kind for i in items}
+    if leaves <= set(_SCALARS):
+        return ((len(items),), leaves.pop()) if len(leaves) == 1 else (None, "")
+    inner = {(i.shape, i.leaf) for i in items}
+    if len(inner) == 1:
+        shape, leaf = inner.pop()
+        if shape is not None and all(i.kind in _NOUNS for i in items):
+            return (len(items), *shape), leaf
+    return None, ""
+
+
+def structure_of(value: Any, type_name: str = "", meta: dict[str, Any] | None = None) -> Structure:
+    """The structure of a probe's JSON ``value`` with its ``value_type`` and ``meta``
+    (``grader.inside.probes.describe``); without meta, what the JSON shows."""
+    meta = meta or {}
+    if "shape" in meta and "dtype" in meta:  # numpy array or scalar, torch tensor
+        kind = "tensor" if "requires_grad" in meta or "device" in meta else "array"
+        shape, leaf = tuple(meta["shape"]), _dtype_class(str(meta["dtype"]))
+        if shape == () and leaf != "other":
+            zero_d = {"tensor": "0-d tensor", "array": "0-d NumPy array"}[kind]
+            name = zero_d if type_name in ("ndarray", "Tensor", "Parameter") else ""
+            name = name or ("int" if str(meta["dtype"]).startswith(("int", "uint")) else "float")
+            return Structure(leaf, "bool" if leaf == "bool" else name)
+        return Structure(kind, type_name, shape, leaf, str(meta["dtype"]))
+    if isinstance(value, list):
+        kind = "tuple" if type_name == "tuple" else "list"
+        metas = meta.get("items", [])
+        items = tuple(
+            structure_of(v, metas[i].get("type", ""), metas[i])
+            if i < len(metas)
+            else structure_of(v)
+            for i, v in enumerate(value)
+        )
+        shape, leaf = _rectangular(items)
+        return Structure(kind, kind, shape, leaf, items=items)
+    if isinstance(value, bool):
+        return Structure("bool", "bool")
+    if isinstance(value, int | float):
+        return Structure("number", "int" if isinstance(value, int) else "float")
+    if value is None:
+        return Structure("none", "None")
+    if isinstance(value, str):
+        return Structure("str", "str")
+    return Structure("dict" if isinstance(value, dict) else "other", type_name or "object")
+
+
+def structure_of_value(value: Any) -> Structure:
+    """The structure of a Python value (an oracle's), read as a probe would read it."""
+    from grader.inside.probes import describe
+
+    return structure_of(*describe(value))
+
+
+def _noun(s: Structure) -> str:
+    if s.kind == "number":
+        return s.type_name if s.type_name in ("int", "float") else "number"
+    return {"none": "None", "dict": "dict", "other": s.type_name}.get(s.kind, s.kind)
+
+
+def _plural(noun: str, n: int) -> str:
+    return noun if n == 1 else f"{noun}s"
+
+
+def describe_structure(s: Structure) -> str:
+    """``s`` in words: "a tuple of 2 items (a NumPy array of shape (2,), a float)"."""
+    if s.kind == "number":
+        return "an int" if s.type_name == "int" else f"a {s.type_name or 'number'}"
+    if s.kind in ("bool", "str", "dict"):
+        return f"a {s.kind}"
+    if s.kind == "none":
+        return "None"
+    if s.kind in ("array", "tensor") and s.shape is not None:
+        dims = f"{len(s.shape)}-D " if len(s.shape) > 1 else ""
+        noun = "NumPy array" if s.kind == "array" else "tensor"
+        entries = "" if s.leaf == "number" else f" of dtype {s.dtype}"
+        return f"a {dims}{noun} of shape {s.shape}{entries}"
+    if s.kind in ("list", "tuple"):
+        n = len(s.items)
+        if not n:
+            return f"an empty {s.kind}"
+        nouns = {_noun(i) for i in s.items}
+        if len(nouns) > 1 and nouns <= {"int", "float", "number"}:
+            nouns = {"number"}
+        if len(nouns) == 1:
+            noun = nouns.pop()
+            shapes = {i.shape for i in s.items}
+            tail = ""
+            if noun in ("array", "tensor") and len(shapes) == 1:
+                tail = f" of shape {shapes.pop()}"
+            elif noun in ("list", "tuple") and len({describe_structure(i) for i in s.items}) == 1:
+                tail = f", each {describe_structure(s.items[0])}"
+            return f"a {s.kind} of {n} {_plural(noun, n)}{tail}"
+        parts = ", ".join(describe_structure(i) for i in s.items[:3])
+        return f"a {s.kind} of {n} items ({parts}{', ...' if n > 3 else ''})"
+    return f"a {s.type_name}"
+
+
+def _allowed(want: Structure, accept: Sequence[str] | None) -> tuple[str, ...]:
+    if accept is not None:
+        return tuple(accept)
+    if want.kind in ("list", "tuple"):
+        return (want.kind, "tuple" if want.kind == "list" else "list")
+    return (want.kind,)
+
+
+def _wanted(want: Structure, kinds: tuple[str, ...], *, alternatives: bool) -> str:
+    """What was expected, named as the first accepted kind, the others listed when
+    ``alternatives``."""
+    if want.shape is None or want.kind not in _NOUNS or not kinds:
+        return describe_structure(want)
+    first, others = kinds[0], [k for k in kinds[1:] if k in _NOUNS and alternatives]
+    if first in ("list", "tuple") and len(want.shape) == 1:
+        leaf = {"number": "float", "bool": "bool", "str": "str"}.get(want.leaf, "item")
+        n = want.shape[0]
+        text = f"a {first} of {n} {_plural(leaf, n)}"
+    else:
+        text = describe_structure(replace(want, kind="tensor" if first == "tensor" else "array"))
+        if first in ("list", "tuple"):
+            text = f"a nested {first} of shape {want.shape}"
+    if others:
+        alt = [_NOUNS[k].replace("a NumPy array", "an array") for k in others]
+        joined = alt[0] if len(alt) == 1 else f"{', '.join(alt[:-1])} or {alt[-1]}"
+        text += f" (or {joined} of that shape)"
+    return text
+
+
+def structure_problem(
+    got: Structure,
+    want: Structure,
+    *,
+    what: str = "the result",
+    accept: Sequence[str] | None = None,
+    steps: bool = False,
+    calls: bool = False,
+) -> str | None:
+    """Why ``got`` does not have the structure of ``want`` (the oracle's value), or None.
+
+    Checked: scalar vs container, nesting and arity, the container kind (``want``'s own,
+    lists and tuples interchangeable, or those in ``accept``, e.g. ``ARRAY_LIKE``), the
+    class of the entries (numbers, bools, strings) and the shape. ``steps``: the length of a
+    1-D answer is left to the value comparison (a series, whose trajectory message counts
+    the steps). ``calls``: ``want`` lists the results of several calls (the items are named
+    by call, and ``steps`` applies to each).
+    """
+    kinds = _allowed(want, accept)
+    wanted = _wanted(want, kinds, alternatives=accept is not None)
+    if want.kind in _SCALARS:
+        if got.kind == want.kind:
+            return None
+        return f"{what}: expected {wanted}, got {describe_structure(got)}"
+    if want.shape is not None and want.kind in _NOUNS:  # an array-like
+        if got.shape is None or got.kind not in kinds:
+            return f"{what}: expected {wanted}, got {describe_structure(got)}"
+        if want.leaf and got.leaf and got.leaf != want.leaf:
+            return f"{what}: expected {wanted}, got {describe_structure(got)}"
+        if got.shape != want.shape:
+            if steps and len(got.shape) == len(want.shape) == 1:
+                return None
+            return f"{what} has shape {got.shape}, expected {want.shape}: return {wanted}"
+        return None
+    if want.kind in ("list", "tuple"):  # a ragged or mixed sequence: item by item
+        if got.kind not in ("list", "tuple") or len(got.items) != len(want.items):
+            return f"{what}: expected {wanted}, got {describe_structure(got)}"
+        for i, (g, w) in enumerate(zip(got.items, want.items, strict=True)):
+            label = f"{what} (call {i + 1})" if calls else f"item {i + 1} of {what}"
+            problem = structure_problem(
+                g, w, what=label, accept=accept, steps=steps and calls, calls=False
+            )
+            if problem is not None:
+                return problem
+        return None
+    return (
+        None
+        if got.kind == want.kind
+        else f"{what}: expected {wanted}, got {describe_structure(got)}"
+    )
+
+
+def _structure(actual: Evidence | Any) -> Structure:
+    if isinstance(actual, Evidence):
+        return structure_of(actual.value, actual.value_type, actual.meta)
+    return structure_of_value(actual)
+
+
+def _flat(value: Any) -> list[float]:
+    if isinstance(value, list | tuple):
+        return [x for v in value for x in _flat(v)]
+    return np.ravel(np.asarray(value, dtype=np.float64)).tolist()
+
+
 def _array(value: Any) -> np.ndarray | None:
     try:
         return np.asarray(value, dtype=np.float64)
@@ -52,9 +286,15 @@ def close(
     atol: float = VALUE_ATOL,
     what: str = "the result",
     value: Any = None,
+    accept: Sequence[str] | None = None,
+    calls: bool = False,
 ) -> Verdict:
     """Scalar / array check; ``actual`` is the Evidence of a "value"/"call" probe (its
-    value and meta are used, or ``value`` instead of its value) or a plain value."""
+    value and meta are used, or ``value`` instead of its value) or a plain value.
+
+    The structure is checked before the values (``structure_problem``: ``accept`` names the
+    container kinds that may stand in for the expected one; ``calls``: ``expected`` lists the
+    results of several calls)."""
     meta = actual.meta if isinstance(actual, Evidence) else {}
     kind = actual.value_type if isinstance(actual, Evidence) else type(actual).__name__
     if value is None:
@@ -63,8 +303,17 @@ def close(
         return Verdict("failed", f"{what} still requires grad: return it with .detach()")
     if str(meta.get("device", "cpu")).startswith("cuda"):
         return Verdict("failed", f"{what} is on {meta['device']}: return it on the CPU (.cpu())")
-    got = _array(value)
-    want = np.asarray(expected, dtype=np.float64)
+    got_structure = (
+        structure_of(value, kind, meta) if isinstance(actual, Evidence) else _structure(value)
+    )
+    problem = structure_problem(
+        got_structure, structure_of_value(expected), what=what, accept=accept, calls=calls
+    )
+    if problem is not None:
+        return Verdict("failed", problem)
+    got, want = _array(value), _array(expected)
+    if want is None:  # a tuple of differently shaped parts, whose structure matched: flatten
+        got, want = _array(_flat(value)), np.asarray(_flat(expected), dtype=np.float64)
     if got is None or (got.dtype == object):
         return Verdict("failed", f"{what} should be a number or an array, got a {kind}")
     if got.shape != want.shape:
@@ -81,8 +330,26 @@ def close(
     return Verdict("failed", f"{what} is {shown}; expected {np.array2string(want, precision=6)}")
 
 
-def equal(evidence: Evidence, expected: Any, *, what: str = "the result") -> Verdict:
-    """Exact equality (integers, booleans, strings)."""
+def equal(
+    evidence: Evidence,
+    expected: Any,
+    *,
+    what: str = "the result",
+    accept: Sequence[str] | None = None,
+    calls: bool = False,
+) -> Verdict:
+    """Exact equality (integers, booleans, strings), after the structure (lengths of 1-D
+    answers are left to the values, which show them)."""
+    problem = structure_problem(
+        _structure(evidence),
+        structure_of_value(expected),
+        what=what,
+        accept=accept,
+        steps=True,
+        calls=calls,
+    )
+    if problem is not None:
+        return Verdict("failed", problem)
     if evidence.value == expected:
         return Verdict("passed", f"{what} is correct")
     return Verdict("failed", f"{what} is {evidence.value!r}; expected {expected!r}")

@@ -205,7 +205,9 @@ def test_ipython_semantics_magics_and_inline_plots(sandbox):
         "from IPython.display import display, HTML\ndisplay(HTML('<b>hi</b>'))",
         "import matplotlib.pyplot as plt\nplt.plot([1, 2])",  # inline backend: flushed
     ]
-    record = sandbox.run(cells, [ProbeRequest(check_id="y", probe="value", target="y")])
+    roomy = LIMITS.model_copy(update={"cell_timeout": 10.0})  # a first plot on a busy machine
+    requests = [ProbeRequest(check_id="y", probe="value", target="y")]
+    record = sandbox.run(cells, requests, limits=roomy)
     assert record.status == "ok", record.message
     plot, result, timed, html, flushed = (c.outputs for c in record.cells)
     assert [o["output_type"] for o in plot] == ["display_data"]
