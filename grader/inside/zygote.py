@@ -21,8 +21,10 @@ For each job it forks a child that, before any student code runs:
    and stdin/stdout/stderr on /dev/null;
 5. removes trusted modules from ``sys.modules`` and installs ``TrustedModuleBlocker``.
 
-The child runs the cells with IPython (magics work, ``%matplotlib inline`` gives PNGs),
-a failing cell does not stop later ones, and a SIGALRM per cell stops a slow cell. Then it
+The child runs the cells with IPython (magics work, ``%matplotlib inline`` gives PNGs) in
+the namespace a new Jupyter kernel gives its cells (``fresh_namespace``: ``__name__`` is
+``"__main__"``, ``In``/``Out``/``_`` history), a failing cell does not stop later ones, and a
+SIGALRM per cell stops a slow cell. Then it
 runs ``grader.inside.probes.run`` for each request and streams events
 (``grader.protocol.ChildEvent``, one JSON line each) on a pipe; a line that is too large or
 does not validate is a protocol error, and the zygote kills the child.
@@ -148,11 +150,13 @@ def warm_up() -> Any:
         def enable_gui(self, gui: Any = None) -> None:
             return None
 
-        def showtraceback(self, *args: Any, **kwargs: Any) -> None:
-            return None
+        def showtraceback(self, exc_tuple: Any = None, *args: Any, **kwargs: Any) -> None:
+            with contextlib.suppress(Exception):  # sys.last_value etc., as IPython sets them
+                self._get_exc_info(exc_tuple)
 
         def showsyntaxerror(self, *args: Any, **kwargs: Any) -> None:
-            return None
+            with contextlib.suppress(Exception):
+                self._get_exc_info()
 
     torch.set_num_threads(1)
     model = torch.nn.Linear(3, 1)
@@ -172,7 +176,36 @@ def warm_up() -> Any:
     hook.write_format_data = lambda data, md=None: (
         _CAPTURE.add_rich("execute_result", data, md or {}) if _CAPTURE is not None else None
     )
+    _PRISTINE.update(shell.user_ns)
     return shell
+
+
+_PRISTINE: dict[str, Any] = {}
+"""The user namespace of the new shell (no cell has run in it): what each child starts from."""
+
+
+def fresh_namespace(shell: Any) -> None:
+    """Give the child's shell the namespace a new Jupyter kernel gives its first cell.
+
+    ``__name__ == "__main__"`` (so cell-defined functions and classes have ``__module__``
+    ``"__main__"`` and ``if __name__ == "__main__":`` blocks run), ``__builtins__`` the
+    builtins module, ``__doc__``, ``get_ipython``, ``_``/``__``/``___`` and empty
+    ``In``/``Out`` history numbered from 1, with ``sys.modules["__main__"]`` the module whose
+    ``__dict__`` the cells run in (pickle finds their functions there). Whatever the zygote's
+    namespace held besides is dropped, so one submission never sees another's names.
+    """
+    ns = shell.user_ns
+    ns.clear()
+    ns.update(_PRISTINE)
+    history = shell.history_manager
+    if history is not None:
+        history.reset(new_session=False)  # Out, exceptions; _dh = [the scratch directory]
+        history.input_hist_parsed[:] = [""]
+        history.input_hist_raw[:] = [""]
+        history.db_input_cache[:] = []
+        history._i00 = history._i = history._ii = history._iii = ""
+    shell.execution_count = 1
+    sys.modules["__main__"] = shell.user_module
 
 
 # -- child: confinement -----------------------------------------------------------------
@@ -366,12 +399,13 @@ def run_cell(
 ) -> CellRecord:
     """Run one cell with IPython; return how it ran."""
     global _CAPTURE
-    _CAPTURE = capture = Capture(limits.output_bytes, budget, index + 1)
+    # the count IPython gives the cell (an empty cell takes none, as in Jupyter)
+    _CAPTURE = capture = Capture(limits.output_bytes, budget, shell.execution_count)
     err: BaseException | None = None
     start = time.perf_counter()
     try:
         _arm(limits.cell_timeout)
-        res = shell.run_cell(source, store_history=False)
+        res = shell.run_cell(source, store_history=True)  # In/Out/_N as in Jupyter
         err = res.error_before_exec or res.error_in_exec
     except CellTimeout as exc:  # fired outside the cell's own code (IPython machinery)
         err = exc
@@ -429,8 +463,7 @@ def child(job: JobRecord, fd: int, scratch: str, shell: Any, uid: int | None) ->
     _confine(scratch, limits, fd, uid)
     signal.signal(signal.SIGALRM, _on_alarm)
     sys.stdout, sys.stderr = CappedStream("stdout"), CappedStream("stderr")
-    shell.user_ns.clear()
-    shell.init_user_ns()
+    fresh_namespace(shell)
     budget = [limits.total_output_bytes]
     for i, source in enumerate(job.cells):
         _emit(fd, line(CellStartedEvent(cell=i)))
