@@ -130,7 +130,8 @@ class CheckResult(BaseModel):
     max_points: float
     """Points available."""
     status: Status
-    """passed / failed / error (student code crashed) / skipped (not gradable here)."""
+    """passed / failed / error (student code crashed) / skipped (not gradable here, or
+    undecided when ``needs_review``)."""
     feedback: str = ""
     """Message to the student: what was expected, what happened, where it diverged."""
     diagnosis: Diagnosis | None = None
@@ -139,3 +140,6 @@ class CheckResult(BaseModel):
     """Curves to draw in the feedback."""
     hidden: bool = False
     """A hidden test: its details are withheld from the student until release of grades."""
+    needs_review: bool = False
+    """The judge could not decide (an undecided timing check): the points are awarded
+    provisionally and an instructor should look (nbgrader's ``needs_manual_grade``)."""

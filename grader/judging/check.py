@@ -33,6 +33,9 @@ class Verdict:
     """Share of the points in [0, 1]; default 1 for passed and 0 otherwise."""
     diagnosis: Diagnosis | None = None
     plot: PlotData | None = None
+    needs_review: bool = False
+    """The judge could not decide (an undecided timing check): an instructor should look.
+    ``Check.grade`` awards such a verdict's points provisionally (``fraction`` default 1)."""
 
 
 Judge = Callable[[ProbeRequest, Evidence], Verdict]
@@ -60,11 +63,17 @@ class Check:
     """One line on what is checked (shown to students for public checks)."""
 
     def grade(self, request: ProbeRequest, evidence: Evidence) -> CheckResult:
-        """Judge the evidence and attach points; a crash in a judge is the grader's error."""
+        """Judge the evidence and attach points; a crash in a judge is the grader's error.
+
+        A verdict that needs review (undecided) never silently costs points: its points are
+        awarded provisionally (full points unless the verdict gives a ``fraction``) and the
+        result carries ``needs_review`` so that every output flags it for an instructor
+        (nbgrader's ``needs_manual_grade``, the LMS files, the summary and the report).
+        """
         verdict = verdict_for_unusable(evidence) or self.judge(request, evidence)
         fraction = verdict.fraction
         if fraction is None:
-            fraction = 1.0 if verdict.status == "passed" else 0.0
+            fraction = 1.0 if verdict.status == "passed" or verdict.needs_review else 0.0
         fraction = min(1.0, max(0.0, fraction))
         return CheckResult(
             check_id=self.id,
@@ -76,6 +85,7 @@ class Check:
             diagnosis=verdict.diagnosis,
             plot=verdict.plot,
             hidden=self.hidden,
+            needs_review=verdict.needs_review,
         )
 
 
@@ -119,7 +129,8 @@ def check(check_id: str, namespace: dict[str, Any]) -> float:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # nbgrader zeroes a cell that writes to stderr
         result = run_in_process(check_id, namespace)
-    print(f"[{result.status}] {result.name}: {result.points:g}/{result.max_points:g}")
+    held = " (needs review: points awarded provisionally)" if result.needs_review else ""
+    print(f"[{result.status}] {result.name}: {result.points:g}/{result.max_points:g}{held}")
     if result.feedback:
         print(result.feedback)
     if result.diagnosis is not None and result.diagnosis.mistake:

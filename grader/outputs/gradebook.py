@@ -3,6 +3,11 @@
 The course's assignments must be in the gradebook already (``nbgrader generate_assignment``,
 which ``gdgrade release`` runs, puts their grade cells there). Each submission is written in
 one transaction: either all its grades change or none do.
+
+A cell with a check that needs review (an undecided timing check) is written with its
+provisional auto score and ``needs_manual_grade`` set, so formgrader lists it for an
+instructor; a manual score given since clears the flag (the instructor has looked), and
+every other autograded cell is written with the flag off, as nbgrader's autograde does.
 """
 
 from __future__ import annotations
@@ -49,7 +54,21 @@ def record(course: Path, result: SubmissionResult) -> None:
             grade = by_id.get(cell.grade_id)
             if grade is not None:
                 grade.auto_score = cell.points
+                grade.needs_manual_grade = cell.needs_review and grade.manual_score is None
         gb.db.commit()
+
+
+def needing_review(course: Path, assignment: str) -> dict[str, list[str]]:
+    """Grade cells flagged ``needs_manual_grade`` per student for one assignment."""
+    with Gradebook(url(course)) as gb:
+        try:
+            found = gb.find_assignment(assignment)
+        except MissingEntry:
+            return {}
+        return {
+            s.student.id: [g.name for nb in s.notebooks for g in nb.grades if g.needs_manual_grade]
+            for s in found.submissions
+        }
 
 
 def scores(course: Path, assignment: str) -> dict[str, float]:

@@ -5,6 +5,11 @@
 * GitHub Classroom's autograding runner result (version 3): status, max_score and tests[]
   with name, status ("pass"/"fail"/"error"), score, message; the reporter action reads it
   base64-encoded from a step output.
+
+A cell whose check needs review (an undecided timing check) is never called a failure: its
+points were awarded provisionally (``grader.judging.check.Check.grade``), so it carries its
+points here like a passed cell, Gradescope's status follows them ("passed") and Classroom's
+is "pass"; its text says "needs review" and why, for the student and the instructor.
 """
 
 from __future__ import annotations
@@ -18,13 +23,21 @@ from grader.outputs.results import CellResult, SubmissionResult
 _CLASSROOM_STATUS = {"passed": "pass", "failed": "fail", "error": "error", "skipped": "fail"}
 
 
+def _classroom_status(cell: CellResult) -> str:
+    """Classroom's status of a cell; a held (needs review) cell that lost nothing is "pass"."""
+    if cell.needs_review and cell.status == "skipped":
+        return "pass"
+    return _CLASSROOM_STATUS[cell.status]
+
+
 def _cell_text(cell: CellResult, *, reveal_hidden: bool) -> str:
     """Feedback for one grade cell, withholding hidden checks' details unless revealed."""
     parts = [cell.feedback] if cell.feedback else []
     for c in cell.checks:
         if c.hidden and not reveal_hidden and c.status == "passed":
             continue
-        line = f"{c.name}: {c.points:g}/{c.max_points:g} ({c.status})"
+        state = "needs review, points awarded provisionally" if c.needs_review else c.status
+        line = f"{c.name}: {c.points:g}/{c.max_points:g} ({state})"
         if c.feedback:
             line += f"\n{c.feedback}"
         if c.diagnosis is not None and c.diagnosis.mistake:
@@ -61,7 +74,7 @@ def classroom(result: SubmissionResult) -> dict[str, Any]:
     tests = [
         {
             "name": cell.grade_id,
-            "status": _CLASSROOM_STATUS[cell.status],
+            "status": _classroom_status(cell),
             "score": cell.points,
             "max_score": cell.max_points,
             "message": _cell_text(cell, reveal_hidden=False) or None,

@@ -1,4 +1,8 @@
-"""``gdgrade report``: the class view, derived from the stored result files only."""
+"""``gdgrade report``: the class view, derived from the stored result files only.
+
+Checks that need review (undecided timing checks, points awarded provisionally) are
+counted ("N checks need review") and listed, and left out of the pass rate per check.
+"""
 
 from __future__ import annotations
 
@@ -42,9 +46,15 @@ def write_report(course: Path) -> Path:
     mistakes: Counter[str] = Counter()
     titles: dict[str, str] = {}
     where: dict[str, set[str]] = defaultdict(set)
+    review: list[dict[str, str]] = []
     for r in results:
         for c in r.checks:
-            passes[c.check_id].append(c.status == "passed")
+            if c.needs_review:
+                review.append(
+                    {"student": r.student, "assignment": r.assignment, "check": c.check_id}
+                )
+            else:
+                passes[c.check_id].append(c.status == "passed")
             if c.diagnosis and c.diagnosis.mistake:
                 mistakes[c.diagnosis.mistake] += 1
                 titles[c.diagnosis.mistake] = c.diagnosis.title
@@ -86,6 +96,7 @@ def write_report(course: Path) -> Path:
                 for k, n in mistakes.most_common()
             ],
             slowest=sorted(results, key=lambda r: -r.seconds)[:10],
+            review=review,
         )
     )
     out = course / "reports" / "class.html"

@@ -1,10 +1,16 @@
-"""Per-submission results: the canonical artefact every report is derived from."""
+"""Per-submission results: the canonical artefact every report is derived from.
+
+A check that needs review (an undecided timing check, ``CheckResult.needs_review``) has its
+points awarded provisionally: they count in ``points`` and ``score`` like any others, and
+the flag travels up (``CellResult.needs_review``, ``SubmissionResult.to_review``) to every
+output, which marks it for an instructor instead of calling it a failure.
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from grader.evidence import CheckResult
 
@@ -28,6 +34,12 @@ class CellResult(BaseModel):
     """The checks the cell ran (empty for plain assert cells)."""
     feedback: str = ""
     """Message for a plain test cell (its error), empty when it passed."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def needs_review(self) -> bool:
+        """A check of the cell is undecided: its points are provisional, to be reviewed."""
+        return any(c.needs_review for c in self.checks)
 
 
 class SubmissionResult(BaseModel):
@@ -62,3 +74,9 @@ class SubmissionResult(BaseModel):
     def checks(self) -> list[CheckResult]:
         """All check results in notebook order."""
         return [c for cell in self.cells for c in cell.checks]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def to_review(self) -> int:
+        """How many checks are undecided and held for review (points awarded provisionally)."""
+        return sum(c.needs_review for c in self.checks)

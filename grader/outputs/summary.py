@@ -1,4 +1,5 @@
-"""The summary table printed after grading."""
+"""The summary table printed after grading, and the line counting the checks that need
+review (undecided timing checks, their points awarded provisionally)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from grader.outputs.results import SubmissionResult
 
 
 def print_summary(results: list[SubmissionResult]) -> None:
-    """One row per assignment: submissions, mean score, full marks, crashed, mistakes named."""
+    """One row per assignment: submissions, mean score, full marks, crashed, mistakes named,
+    checks that need review; then "N checks need review" with where, when there are any."""
     from rich.console import Console
     from rich.table import Table
 
@@ -23,6 +25,7 @@ def print_summary(results: list[SubmissionResult]) -> None:
         "full marks",
         "not ok",
         "mistakes named",
+        "need review",
     ):
         table.add_column(col)
     for name, rs in sorted(rows.items()):
@@ -34,8 +37,29 @@ def print_summary(results: list[SubmissionResult]) -> None:
             str(sum(r.score >= r.max_score for r in rs)),
             str(sum(r.execution != "ok" for r in rs)),
             str(named),
+            str(sum(r.to_review for r in rs)),
         )
     console = Console()
     console.print(table)
+    line = review_line(results)
+    if line:
+        console.print(line, soft_wrap=True)
     for line in sorted({r.sandbox for r in results if r.sandbox}):
         console.print(line, soft_wrap=True)
+
+
+def review_line(results: list[SubmissionResult]) -> str:
+    """ "N checks need review: ..." naming student, assignment and check; "" when none."""
+    held = [
+        f"{r.student}/{r.assignment} {c.check_id}"
+        for r in results
+        for c in r.checks
+        if c.needs_review
+    ]
+    if not held:
+        return ""
+    noun = "check needs" if len(held) == 1 else "checks need"
+    return (
+        f"{len(held)} {noun} review (undecided, points awarded provisionally; flagged "
+        f"needs_manual_grade in the gradebook): {', '.join(held)}"
+    )

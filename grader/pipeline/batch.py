@@ -6,6 +6,13 @@ For each submission this writes, atomically and in this order: the executed note
 (the canonical SubmissionResult, written last: its presence with the notebook's hash means
 "graded"), then the gradebook row. A submission whose notebook hash matches its
 ``gdgrade.json`` is not regraded unless ``force``.
+
+Re-measure at the end of the batch: a submission graded in this run with a check that needs
+review (an undecided timing check, its points awarded provisionally) is graded once more
+after the rest of the class, when the machine is quieter. The regrade replaces the first
+result, artefacts and gradebook row only when it left fewer checks undecided and ran as
+well; otherwise the first result stands, still flagged for review. ``remeasure=False``
+skips this pass.
 """
 
 from __future__ import annotations
@@ -69,6 +76,31 @@ def grade_one(course: CourseDir, sub: SubmittedNotebook, sandbox: object) -> Sub
     return result
 
 
+def settled(old: SubmissionResult, new: SubmissionResult) -> bool:
+    """Whether a regrade decided more than the first grading and ran as well."""
+    return new.to_review < old.to_review and (
+        new.execution == "ok" or new.execution == old.execution
+    )
+
+
+def regrade_one(
+    course: CourseDir, sub: SubmittedNotebook, sandbox: object, old: SubmissionResult
+) -> SubmissionResult:
+    """Grade a held submission once more: save and return the regrade if it ``settled``
+    more, else return the first result (whose artefacts are already saved)."""
+    result, executed = grade_notebook(
+        sub.notebook,
+        sub.source,
+        student=sub.student,
+        assignment=sub.assignment,
+        sandbox=sandbox,  # type: ignore[arg-type]
+    )
+    if not settled(old, result):
+        return old
+    save(course, sub, result, executed)
+    return result
+
+
 _WORKER_SANDBOX: list[object] = []
 
 
@@ -77,24 +109,52 @@ def grade_remote(root: str, sub: SubmittedNotebook) -> str:
 
     ``root`` is the course directory as it travels to the worker (a string).
     """
+    course = CourseDir(Path(root))
+    return grade_one(course, sub, _worker_sandbox(course)).model_dump_json()
+
+
+def regrade_remote(root: str, sub: SubmittedNotebook, old: str) -> str:
+    """Dask task: ``regrade_one`` with this worker's sandbox; ``old`` is the first result's
+    JSON."""
+    course = CourseDir(Path(root))
+    first = SubmissionResult.model_validate_json(old)
+    return regrade_one(course, sub, _worker_sandbox(course), first).model_dump_json()
+
+
+def _worker_sandbox(course: CourseDir) -> object:
+    """This Dask worker process's own warm sandbox, started on first use."""
     from grader.sandbox.pool import Sandbox
 
-    course = CourseDir(Path(root))
     if not _WORKER_SANDBOX:
         _WORKER_SANDBOX.append(Sandbox(workers=1, hide=[str(course.root)]))
-    return grade_one(course, sub, _WORKER_SANDBOX[0]).model_dump_json()
+    return _WORKER_SANDBOX[0]
 
 
-def _local(course: CourseDir, todo: list[SubmittedNotebook], workers: int, limits: Any):
+Work = Callable[[CourseDir, SubmittedNotebook, object], SubmissionResult]
+
+
+def _local(
+    course: CourseDir,
+    todo: list[SubmittedNotebook],
+    workers: int,
+    limits: Any,
+    work: Work = grade_one,
+):
     from grader.sandbox.pool import Sandbox
 
     hide = [course.root]  # hidden tests, other students' work, the gradebook
     sandbox = Sandbox(workers=workers, limits=limits, hide=hide)
     with sandbox, ThreadPoolExecutor(workers) as pool:
-        yield from zip(todo, pool.map(lambda s: grade_one(course, s, sandbox), todo), strict=True)
+        yield from zip(todo, pool.map(lambda s: work(course, s, sandbox), todo), strict=True)
 
 
-def _dask(course: CourseDir, todo: list[SubmittedNotebook], scheduler: str | None):
+def _dask(
+    course: CourseDir,
+    todo: list[SubmittedNotebook],
+    scheduler: str | None,
+    task: Callable[..., str] = grade_remote,
+    extra: Callable[[SubmittedNotebook], tuple[Any, ...]] = lambda s: (),
+):
     from dask.distributed import Client, as_completed
 
     try:
@@ -108,7 +168,8 @@ def _dask(course: CourseDir, todo: list[SubmittedNotebook], scheduler: str | Non
         raise ClusterError(f"cannot reach {where}: {exc}") from None
     with client:
         futures = {
-            client.submit(grade_remote, str(course.root.resolve()), s, pure=False): s for s in todo
+            client.submit(task, str(course.root.resolve()), s, *extra(s), pure=False): s
+            for s in todo
         }
         for fut in as_completed(futures):
             yield futures[fut], SubmissionResult.model_validate_json(fut.result())
@@ -124,8 +185,10 @@ def autograde(
     scheduler: str | None = None,
     progress: Progress | None = None,
     limits: Any = None,
+    remeasure: bool = True,
 ) -> list[SubmissionResult]:
-    """Grade every submission in the course directory, locally or on a Dask cluster."""
+    """Grade every submission in the course directory, locally or on a Dask cluster, then
+    (``remeasure``) once more those of this run with a check that needs review."""
     if executor not in ("local", "dask"):
         raise UsageError(f"executor must be 'local' or 'dask', got {executor!r}")
     if workers < 1:
@@ -154,6 +217,29 @@ def autograde(
             gradebook.record(course.root, result)
             if progress:
                 progress(result)
+        held = [s for s in todo if results[s].to_review] if remeasure else []
+        if held:
+            again = (
+                _dask(
+                    course,
+                    held,
+                    scheduler,
+                    regrade_remote,
+                    lambda s: (results[s].model_dump_json(),),
+                )
+                if executor == "dask"
+                else _local(
+                    course,
+                    held,
+                    min(workers, len(held)),
+                    limits,
+                    lambda c, s, sb: regrade_one(c, s, sb, results[s]),
+                )
+            )
+            for sub, result in list(again):
+                if result != results[sub]:
+                    results[sub] = result
+                    gradebook.record(course.root, result)
     ordered = [results[s] for s in subs]
     write_grades_csv(course.root / "grades.csv", ordered)
     return ordered
