@@ -69,6 +69,13 @@ class SubmissionResult(BaseModel):
     """Hash of the submitted file, used to skip unchanged submissions on re-runs."""
     sandbox: str = ""
     """How the notebook was contained while it ran (``Sandbox.describe_containment``)."""
+    inputs: dict[str, str] = Field(default_factory=dict)
+    """The regrade key it was graded under: a hash per part that decides the grade
+    (submission, source, checks, misconceptions) and gdgrade's version
+    (``grader.pipeline.regrade``)."""
+    grade_reason: str = ""
+    """Why the run that returned it graded it ("new", "checks changed", "forced", ...), or
+    "unchanged" when the run reused the stored result without grading."""
 
     @property
     def checks(self) -> list[CheckResult]:

@@ -1,9 +1,10 @@
-"""The summary table printed after grading, and the line counting the checks that need
-review (undecided timing checks, their points awarded provisionally)."""
+"""The summary table printed after grading, the line saying what the run graded and why,
+and the line counting the checks that need review (undecided timing checks, their points
+awarded provisionally)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from grader.outputs.results import SubmissionResult
 
@@ -41,11 +42,22 @@ def print_summary(results: list[SubmissionResult]) -> None:
         )
     console = Console()
     console.print(table)
+    console.print(run_line(results), soft_wrap=True)
     line = review_line(results)
     if line:
         console.print(line, soft_wrap=True)
     for line in sorted({r.sandbox for r in results if r.sandbox}):
         console.print(line, soft_wrap=True)
+
+
+def run_line(results: list[SubmissionResult]) -> str:
+    """ "3 graded (2 new, 1 checks changed), 24 unchanged, skipped": what this run graded
+    and why (``SubmissionResult.grade_reason``), and how many stored results it reused."""
+    reasons = Counter(r.grade_reason for r in results)
+    skipped = reasons.pop("unchanged", 0)
+    why = ", ".join(f"{n} {reason}" for reason, n in reasons.most_common() if reason)
+    line = f"{sum(reasons.values())} graded" + (f" ({why})" if why else "")
+    return line + (f", {skipped} unchanged, skipped" if skipped else "")
 
 
 def review_line(results: list[SubmissionResult]) -> str:

@@ -3,8 +3,9 @@
 For each submission this writes, atomically and in this order: the executed notebook
 (``autograded/``), ``feedback/.../feedback.html``, ``results/.../results.json``
 (Gradescope), ``results/.../classroom.json`` (GitHub Classroom), ``results/.../gdgrade.json``
-(the canonical SubmissionResult, written last: its presence with the notebook's hash means
-"graded"), then the gradebook row. A submission whose notebook hash matches its
+(the canonical SubmissionResult, written last: its presence with its regrade key means
+"graded"), then the gradebook row. A submission whose regrade key (``regrade.key``: the
+submission, source notebook, checks, misconceptions, gdgrade's version) matches its
 ``gdgrade.json`` is not regraded unless ``force``.
 
 Re-measure at the end of the batch: a submission graded in this run with a check that needs
@@ -31,7 +32,8 @@ from grader.nbgrader_io.course import CourseDir, SubmittedNotebook, write_atomic
 from grader.nbgrader_io.release import check_ready
 from grader.outputs import feedback, gradebook, lms
 from grader.outputs.results import SubmissionResult
-from grader.pipeline.grade import grade_notebook, sha256
+from grader.pipeline import regrade
+from grader.pipeline.grade import grade_notebook
 
 Progress = Callable[[SubmissionResult], None]
 DASK_CONNECT_TIMEOUT = 5
@@ -39,15 +41,8 @@ DASK_CONNECT_TIMEOUT = 5
 
 
 def previous(course: CourseDir, sub: SubmittedNotebook) -> SubmissionResult | None:
-    """The stored result of a submission, if it is current (same notebook hash)."""
-    path = course.out("results", sub, "gdgrade.json")
-    if not path.is_file() or not sub.notebook.is_file():
-        return None
-    try:
-        old = SubmissionResult.model_validate_json(path.read_text(encoding="utf-8"))
-    except ValueError:
-        return None
-    return old if old.notebook_sha256 == sha256(sub.notebook) else None
+    """The stored result of a submission, if it is current (same regrade key)."""
+    return regrade.reusable(course, sub)
 
 
 def save(
@@ -65,6 +60,7 @@ def save(
 
 def grade_one(course: CourseDir, sub: SubmittedNotebook, sandbox: object) -> SubmissionResult:
     """Grade and save one submission (the unit of work a local or Dask worker runs)."""
+    inputs, because = regrade.why(course, sub)
     result, executed = grade_notebook(
         sub.notebook,
         sub.source,
@@ -72,6 +68,7 @@ def grade_one(course: CourseDir, sub: SubmittedNotebook, sandbox: object) -> Sub
         assignment=sub.assignment,
         sandbox=sandbox,  # type: ignore[arg-type]
     )
+    result = regrade.stamp(result, inputs, because)
     save(course, sub, result, executed)
     return result
 
@@ -97,6 +94,7 @@ def regrade_one(
     )
     if not settled(old, result):
         return old
+    result = regrade.stamp(result, old.inputs, old.grade_reason)
     save(course, sub, result, executed)
     return result
 
