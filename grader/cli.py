@@ -51,7 +51,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-app.add_typer(quiz_app, name="quiz", help="Exit-ticket quizzes: validate, render, grade.")
+app.add_typer(quiz_app, name="quiz")  # its help is quiz_app's, which names every command
 Course = Annotated[Path, typer.Option("--course", help="nbgrader course directory.")]
 
 

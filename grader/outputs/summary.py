@@ -12,29 +12,28 @@ from grader.outputs.results import SubmissionResult
 def print_summary(results: list[SubmissionResult]) -> None:
     """One row per assignment: submissions, mean score, full marks, crashed, mistakes named,
     checks that need review; then "N checks need review" with where, when there are any."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
     rows: dict[str, list[SubmissionResult]] = defaultdict(list)
     for r in results:
         rows[r.assignment].append(r)
-    table = Table(title="gdgrade autograde")
-    for col in (
-        "assignment",
-        "submissions",
-        "mean score",
-        "full marks",
-        "not ok",
-        "mistakes named",
-        "need review",
-    ):
-        table.add_column(col)
+    # fits 80 columns with the longest shipped name (accumulation_normalization): names and
+    # numbers never wrap or truncate, two-line headers, no side borders, shared padding
+    table = Table(
+        title="gdgrade autograde", box=box.SIMPLE_HEAD, collapse_padding=True, show_edge=False
+    )
+    table.add_column("assignment", no_wrap=True)
+    for col in ("submitted", "mean\nscore", "full\nmarks", "not\nok", "mistakes\nnamed"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("need\nreview", justify="right", no_wrap=True)
     for name, rs in sorted(rows.items()):
         named = sum(1 for r in rs for c in r.checks if c.diagnosis and c.diagnosis.mistake)
         table.add_row(
             name,
             str(len(rs)),
-            f"{sum(r.score for r in rs) / len(rs):.1f} / {rs[0].max_score:g}",
+            f"{sum(r.score for r in rs) / len(rs):.1f}/{rs[0].max_score:g}",
             str(sum(r.score >= r.max_score for r in rs)),
             str(sum(r.execution != "ok" for r in rs)),
             str(named),

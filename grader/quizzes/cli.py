@@ -14,7 +14,10 @@ from typing import Annotated
 import typer
 
 app = typer.Typer(
-    help="Exit-ticket quizzes: validate, render, export to an LMS, grade, summarise.",
+    help=(
+        "Exit-ticket quizzes: validate a bank, render or key a student's variant, export to an"
+        " LMS, grade a responses sheet, summary per topic, schema of the bank format."
+    ),
     no_args_is_help=True,
     add_completion=False,
 )
