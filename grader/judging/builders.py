@@ -230,8 +230,17 @@ def series_check(
         except (TypeError, ValueError):
             return Verdict("failed", f"{target} should return numbers, got {ev.value_type}")
         mistakes = None if family is None else (family, family_inputs or {})
+        sized = calls is None and isinstance(want, list | tuple | np.ndarray) and len(want)
+        steps = len(want) if sized else len(ref)  # one step per iterate, not per value
         return judges.trajectory(
-            student.tolist(), ref, rtol=rtol, atol=atol, what=what, title=name, mistakes=mistakes
+            student.tolist(),
+            ref,
+            rtol=rtol,
+            atol=atol,
+            what=what,
+            title=name,
+            mistakes=mistakes,
+            width=max(1, len(ref) // steps),  # values per step: 2 for iterates in the plane
         )
 
     return registry.register(

@@ -419,6 +419,15 @@ def _shown(values: Sequence[float]) -> list[float]:
     return out
 
 
+def _per_step(values: Sequence[float], width: int) -> list[float]:
+    """One plotted point per step: the value, or the norm of a step of ``width`` values."""
+    flat = np.asarray(values, dtype=np.float64).ravel()
+    if width <= 1 or len(flat) % width:
+        return _shown(flat.tolist())
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _shown(np.linalg.norm(flat.reshape(-1, width), axis=1).tolist())
+
+
 def trajectory(
     student: Evidence | Sequence[float] | None,
     reference: Sequence[float] | None,
@@ -430,8 +439,13 @@ def trajectory(
     mistakes: tuple[str, dict[str, Any]] | None = None,
     replay: Replay | None = None,
     log_y: bool = False,
+    width: int = 1,
 ) -> Verdict:
     """Step-by-step comparison of the student's losses with the reference.
+
+    ``width``: values per step (a sequence of 2-D iterates, flattened, has width 2): the
+    text counts steps and the plot shows one point per step (the norm |x_k| when wider
+    than 1), both from step 0, the first value (x_0 for iterates).
 
     ``student``: the Evidence of a "train" probe (losses through ``trajectories.losses_of``)
     or a sequence. ``mistakes``: ``(family, inputs)`` for
@@ -457,7 +471,11 @@ def trajectory(
     if reference is None:
         raise ValueError("trajectory() needs a reference, or a Replay and the Evidence")
     reference = [float(v) for v in np.asarray(reference, dtype=np.float64).ravel()]
-    cmp = trajectories.compare(losses, reference, rtol=rtol, atol=atol, what=what)
+    # the epoch arithmetic applies to a trainer's per-update losses (a train probe) only
+    hint = trajectories.EPOCH_HINT if isinstance(student, Evidence) else ""
+    cmp = trajectories.compare(
+        losses, reference, rtol=rtol, atol=atol, what=what, width=width, count_hint=hint
+    )
     if cmp.matches:
         return Verdict("passed", cmp.message)
     found, curve = None, None
@@ -466,12 +484,15 @@ def trajectory(
 
         found = misconceptions.diagnose(losses, mistakes[0], mistakes[1], reference)
         curve = misconceptions.output_of(found)
-    series = {"student": _shown(losses), "reference": _shown(reference)}
+    series = {"student": _per_step(losses, width), "reference": _per_step(reference, width)}
     message = cmp.message
     if found is not None and found.mistake and curve is not None:
-        series["closest mistake"] = _shown(curve)
+        series["closest mistake"] = _per_step(curve, width)
         message = f"{message} (closest known mistake: {found.title})"
-    plot = PlotData(title=title, ylabel=what, series=series, log_y=log_y)
+    sym = trajectories.SYMBOLS.get(what, what)
+    ylabel = f"|{sym}_k|" if width > 1 else what
+    xlabel = "step k (x_0 is the start)" if what == "iterate" else "step k"
+    plot = PlotData(title=title, xlabel=xlabel, ylabel=ylabel, series=series, log_y=log_y)
     return Verdict("failed", message, diagnosis=found, plot=plot)
 
 

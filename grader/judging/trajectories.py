@@ -1,9 +1,11 @@
 """Compare a student's trajectory (losses, learning rates, iterates) with the reference.
 
 ``compare`` is the pass/fail test: same length and every value within
-``atol + rtol * |reference|``; its message names the first step (counted from 1) where the
-student left the reference, a NaN/inf, or a different number of steps. ``distance`` is the
-scale-aware relative distance that ``grader.judging.misconceptions`` ranks mistakes by.
+``atol + rtol * |reference|``; its message names the first step (counted from 0, as on the
+plot: x_0 is the start) where the student differs from the reference, says "diverged" only
+when the student's values blow up, or counts the steps when their number differs.
+``distance`` is the scale-aware relative distance that ``grader.judging.misconceptions``
+ranks mistakes by.
 """
 
 from __future__ import annotations
@@ -23,6 +25,20 @@ LR_RTOL = 1e-9
 """Learning rates are computed in closed form: float64 agreement expected."""
 LR_ATOL = 1e-12
 """Absolute tolerance for learning rates."""
+DIVERGENCE_BOUND = 1e12
+"""A value past this magnitude (or a NaN/inf) has diverged: the course's own rule (the
+stopping rules of gd_basics stop with "diverged" when |x| or f(x) exceeds 1e12)."""
+EPOCH_HINT = (
+    "check the number of updates per epoch (ceil(N/B), or floor(N/B) with drop_last) and "
+    "the number of epochs"
+)
+"""What to check when a trainer made the wrong number of updates (``count_hint``)."""
+ITERATE_HINT = "x_0 (the start) and one iterate per step, steps + 1 in all"
+"""What to check when a sequence of iterates has the wrong length."""
+SYMBOLS = {"loss": "loss", "iterate": "x", "lr": "lr"}
+"""How the course writes the k-th value of a sequence: x_k, loss_k, lr_k."""
+NOUNS = {"loss": "loss values", "iterate": "iterates", "lr": "learning rates"}
+"""What a sequence's entries are called when they are counted."""
 DISTANCE_FLOOR = 1e-3
 """In ``distance``, values smaller than this fraction of the sequence's largest magnitude
 are compared on that scale, so near-zero entries (BatchNorm outputs) do not blow up."""
@@ -61,6 +77,32 @@ def _as_floats(values: Sequence[float] | Any) -> np.ndarray:
     return np.asarray(values, dtype=np.float64).ravel()
 
 
+def _number(v: float) -> str:
+    """A value as a student reads it: 6 significant digits, no float repr noise (8.4)."""
+    return f"{v:.6g}"
+
+
+def _step_text(values: np.ndarray) -> str:
+    return (
+        _number(float(values[0]))
+        if len(values) == 1
+        else ("[" + ", ".join(_number(float(v)) for v in values) + "]")
+    )
+
+
+def _noun(what: str, width: int) -> str:
+    """What the counted entries are: "iterates", or "entry values" / "steps of 2 entry
+    values" for a sequence the course has no name for."""
+    if what in NOUNS:
+        return NOUNS[what]
+    return f"{what} values" if width == 1 else f"steps of {width} {what} values"
+
+
+def _blown_up(values: np.ndarray) -> bool:
+    """Non-finite, or past the course's divergence bound."""
+    return bool(not np.all(np.isfinite(values)) or np.max(np.abs(values)) > DIVERGENCE_BOUND)
+
+
 def compare(
     student: Sequence[float],
     reference: Sequence[float],
@@ -68,36 +110,51 @@ def compare(
     rtol: float = LOSS_RTOL,
     atol: float = LOSS_ATOL,
     what: str = "loss",
+    width: int = 1,
+    count_hint: str = "",
 ) -> TrajectoryComparison:
-    """Compare step by step; the message names the first diverging step and the values."""
+    """Compare step by step; the message names the first step that differs and the values.
+
+    Steps count from 0, as on the plot's x-axis: for iterates, step 0 is x_0, the start.
+    ``width``: values per step (2 for iterates in the plane), so a step is one iterate, not
+    one flattened value. "Diverged" is said only when the student's values blow up
+    (``_blown_up``) where the reference's do not; any other mismatch "differs from the
+    reference". ``count_hint``: what to check when the number of steps differs, given only
+    where it applies (the epoch arithmetic of a trainer).
+    """
     s, r = _as_floats(student), _as_floats(reference)
-    n = min(len(s), len(r))
+    width = width if width > 1 and len(s) % width == 0 and len(r) % width == 0 else 1
+    s2, r2 = s.reshape(-1, width), r.reshape(-1, width)
+    n = min(len(s2), len(r2))
     with np.errstate(invalid="ignore", over="ignore"):
-        ok = np.abs(s[:n] - r[:n]) <= atol + rtol * np.abs(r[:n])
-    same = (s[:n] == r[:n]) | (np.isnan(s[:n]) & np.isnan(r[:n]))  # incl. equal NaN/inf
-    ok = (ok & np.isfinite(s[:n])) | same
-    rel = _rel(s[:n], r[:n])
+        ok = np.abs(s2[:n] - r2[:n]) <= atol + rtol * np.abs(r2[:n])
+    same = (s2[:n] == r2[:n]) | (np.isnan(s2[:n]) & np.isnan(r2[:n]))  # incl. equal NaN/inf
+    ok = np.all((ok & np.isfinite(s2[:n])) | same, axis=1)
+    rel = _rel(s[: n * width], r[: n * width])
     base = {
-        "n_student": len(s),
-        "n_reference": len(r),
+        "n_student": len(s2),
+        "n_reference": len(r2),
         "max_rel_error": float(rel.max()) if n else 0.0,
     }
     bad = np.flatnonzero(~ok)
     i = int(bad[0]) if len(bad) else None
-    at = {} if i is None else {"student_value": float(s[i]), "reference_value": float(r[i])}
-    if i is not None and not math.isfinite(s[i]):
-        msg = f"your {what} became {s[i]} at step {i + 1} of {len(r)} (reference {r[i]:.6g})"
-    elif i is not None:
-        msg = f"diverged at step {i + 1} of {len(r)}: {what} {s[i]:.6g} vs reference {r[i]:.6g}"
-    else:
-        msg = ""
-    if len(s) != len(r):
-        counted = (
-            f"you made {len(s)} steps ({what} values), the reference {len(r)}: check the "
-            "number of updates per epoch (ceil(N/B), or floor(N/B) with drop_last) and the "
-            "number of epochs"
-        )
-        tail = f"; also, {msg}" if msg else f"; the first {n} values agree"
+    sym = SYMBOLS.get(what, what)
+    msg, at = "", {}
+    if i is not None:
+        at = {"student_value": float(s2[i][0]), "reference_value": float(r2[i][0])}
+        got, ref = _step_text(s2[i]), _step_text(r2[i])
+        if _blown_up(s2[i]) and not _blown_up(r2[i]):
+            msg = f"diverged at step {i}: {sym}_{i} = {got} (reference {ref})"
+        else:
+            msg = f"differs from the reference at step {i} ({sym}_{i} = {got}, reference {ref})"
+    if len(s2) != len(r2):
+        noun = _noun(what, width)
+        counted = f"you returned {len(s2)} {noun}, the reference {len(r2)}"
+        if what in SYMBOLS and what != "loss":
+            counted += f" ({sym}_0 to {sym}_{len(r2) - 1})"
+        if count_hint or what == "iterate":
+            counted += f": {count_hint or ITERATE_HINT}"
+        tail = f"; also, {msg}" if msg else f"; the first {n} agree"
         first = i if i is not None else n
         return TrajectoryComparison(
             matches=False, first_divergence=first, message=counted + tail, **at, **base
@@ -105,7 +162,10 @@ def compare(
     if i is not None:
         return TrajectoryComparison(matches=False, first_divergence=i, message=msg, **at, **base)
     return TrajectoryComparison(
-        matches=True, first_divergence=None, message=f"all {len(r)} {what} values match", **base
+        matches=True,
+        first_divergence=None,
+        message=f"all {len(r2)} {_noun(what, width)} match",
+        **base,
     )
 
 
