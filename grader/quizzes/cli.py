@@ -161,14 +161,23 @@ def summary(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
         "quiz-summary"
     ),
+    students: Annotated[
+        Path | None,
+        typer.Option(
+            help="Students list, as for `quiz grade` (students are counted the same way).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Class view per topic: percent correct, most common wrong answer, plot (md/html/png)."""
     from grader.quizzes import bank
     from grader.quizzes import summary as summarizing
 
-    result = _grade(quiz, responses, None)
+    result = _grade(quiz, responses, students)
     view = summarizing.summarize(result, bank.load_topics())
     paths = summarizing.write(view, out)
+    typer.echo(f"{summarizing.students_line(view)} from {result.rows_read} rows")
     for t in view.topics:
         typer.echo(f"{t.topic:<20} {t.percent_correct:5.1f}%  {t.common_wrong or '-'}")
     typer.echo(f"wrote {paths['md']}, {paths['html']}, {paths['png']}")

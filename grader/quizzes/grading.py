@@ -23,6 +23,11 @@ def show(value: object) -> str:
     return str(value)
 
 
+def show_points(value: float) -> str:
+    """Points as a student reads them: at most 2 decimals (0.33, 2.67, 1), never 0.333333."""
+    return f"{round(value, 2):g}"
+
+
 def _record(item: ItemVariant, raw: str | None, status: ItemStatus, fraction: float, **kw):
     """An ItemGradeRecord with the item's fields filled in."""
     return ItemGradeRecord(
@@ -66,6 +71,7 @@ def _numeric(item: ItemVariant, raw: str) -> ItemGradeRecord:
                 parsed=value,
                 notes=notes,
                 matched=wrong.label,
+                matched_text=show(value),
                 feedback=f"{wrong.feedback.strip()} Expected {show(item.answer)}.",
             )
     feedback = f"Expected {show(item.answer)} (within {show(tol.width(item.answer))})."
@@ -103,6 +109,7 @@ def _trace(item: ItemVariant, raw: str) -> ItemGradeRecord:
                 parsed=got,
                 notes=parsed.notes,
                 matched=wrong.label,
+                matched_text=show(got),
                 feedback=f"{wrong.feedback.strip()} Expected {show(answer)}.",
             )
     first = next(i for i, h in enumerate(hits) if not h)
@@ -130,6 +137,7 @@ def _choice(item: ItemVariant, raw: str) -> ItemGradeRecord:
             0.0,
             parsed=keys,
             matched=",".join(keys),
+            matched_text="; ".join(by_key[k].text for k in keys),
             feedback=f"{why.strip()} The answer: {right}.{_explain(item)}",
         )
     correct = set(item.answer)
@@ -147,6 +155,7 @@ def _choice(item: ItemVariant, raw: str) -> ItemGradeRecord:
         fraction,
         parsed=keys,
         matched=",".join(wrong_picks) or None,
+        matched_text="; ".join(by_key[k].text for k in wrong_picks) or None,
         feedback=" ".join(lines),
     )
 
@@ -178,9 +187,16 @@ def _short(item: ItemVariant, raw: str) -> ItemGradeRecord:
         fraction,
         parsed=[p.id for p in earned],
         matched=found[0].label if found else None,
+        matched_text=_first_sentence(found[0].feedback) if found else None,
         needs_review=review,
         feedback=" ".join(lines) + f" Model answer: {item.answer}",
     )
+
+
+def _first_sentence(text: str) -> str:
+    """A misconception as a reader recognises it: the first sentence of its feedback."""
+    first = text.strip().split(". ")[0]
+    return first.rstrip(".")
 
 
 def grade(item: ItemVariant, raw: str | None) -> ItemGradeRecord:

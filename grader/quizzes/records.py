@@ -40,6 +40,9 @@ class ItemGradeRecord(_Frozen):
     """The key for this student's variant."""
     matched: str | None = None
     """The common wrong answer (label) or wrong option key(s) the response matched."""
+    matched_text: str | None = None
+    """The same as a reader sees it: the wrong option's text, the wrong value given, or the
+    first sentence of the misconception's feedback (reports show this, not the label)."""
     feedback: str = ""
     """What was right or wrong, and why."""
     needs_review: bool = False

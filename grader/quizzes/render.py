@@ -96,16 +96,28 @@ def render(variant: QuizVariant, fmt: str) -> str:
     raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
 
 
+def rounded(value: Any) -> Any:
+    """A key value without float noise: 8.4, not 8.399999999999999 (10 significant digits,
+    as the prompts print their parameters)."""
+    if isinstance(value, float):
+        return float(f"{value:.10g}")
+    if isinstance(value, list):
+        return [rounded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    return value
+
+
 def key(variant: QuizVariant) -> dict[str, Any]:
     """The answer key: {"quiz", "student", "items": [{"id", "answer", ...}]}."""
     items = []
     for item in variant.items:
-        entry: dict[str, Any] = {"id": item.id, "kind": item.kind, "answer": item.answer}
+        entry: dict[str, Any] = {"id": item.id, "kind": item.kind, "answer": rounded(item.answer)}
         if item.tolerance is not None:
             entry["tolerance"] = item.tolerance.model_dump()
         if item.params:
-            entry["params"] = item.params
+            entry["params"] = rounded(item.params)
         if item.wrong_answers:
-            entry["wrong_answers"] = {w.label: w.value for w in item.wrong_answers}
+            entry["wrong_answers"] = {w.label: rounded(w.value) for w in item.wrong_answers}
         items.append(entry)
     return {"quiz": variant.quiz_id, "student": variant.student, "items": items}

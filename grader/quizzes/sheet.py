@@ -174,7 +174,7 @@ def feedback_markdown(result: StudentGradeResult, title: str) -> str:
     lines = [
         f"# {title}: feedback for {result.student_id}",
         "",
-        f"Score: {grading.show(result.score)} / {grading.show(result.max_score)} "
+        f"Score: {grading.show_points(result.score)} / {grading.show_points(result.max_score)} "
         f"({result.percent:.0f}%)",
         "",
     ]
@@ -186,8 +186,8 @@ def feedback_markdown(result: StudentGradeResult, title: str) -> str:
     for rec in result.items:
         mark = {"correct": "✓", "partial": "½", "review": "?"}.get(rec.status, "✗")
         lines += [
-            f"## {mark} {rec.question_id} ({grading.show(rec.points)}/"
-            f"{grading.show(rec.max_points)}, {rec.status})",
+            f"## {mark} {rec.question_id} ({grading.show_points(rec.points)}/"
+            f"{grading.show_points(rec.max_points)}, {rec.status})",
             "",
         ]
         if rec.response is not None:

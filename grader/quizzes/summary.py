@@ -28,8 +28,8 @@ class TopicSummaryRecord(BaseModel):
     percent_correct: float
     """Points earned / points available over those responses, in percent."""
     common_wrong: str | None
-    """The most common wrong answer: 'item: label' for a named mistake or wrong option,
-    else 'item: value' for the most frequent wrong value."""
+    """The most common wrong answer as students see it: 'item: text' (the wrong option's
+    text, the wrong value, or the named misconception in words)."""
     common_wrong_count: int
     """How many responses gave it."""
 
@@ -43,7 +43,9 @@ class QuizSummaryResult(BaseModel):
     title: str
     """Quiz title."""
     students: int
-    """Students graded."""
+    """Students graded: every listed student (``--students``), like ``quiz grade``."""
+    responded: int = 0
+    """Students with at least one response in the sheet."""
     topics: list[TopicSummaryRecord]
     """In the order topics first appear in the quiz."""
     review_count: int
@@ -54,8 +56,8 @@ def _wrong_key(rec: ItemGradeRecord) -> str | None:
     """What a wrong response is counted as."""
     if rec.status in {"correct", "missing", "blank"}:
         return None
-    if rec.matched:
-        return f"{rec.question_id}: {rec.matched}"
+    if rec.matched_text or rec.matched:  # as the reader sees it, the label for old records
+        return f"{rec.question_id}: {rec.matched_text or rec.matched}"
     if rec.status in {"incorrect", "partial"} and rec.parsed is not None:
         return f"{rec.question_id}: {show(rec.parsed)}"
     return None
@@ -90,9 +92,17 @@ def summarize(result: QuizGradeResult, titles: dict[str, str]) -> QuizSummaryRes
         quiz_id=result.quiz_id,
         title=result.quiz_title,
         students=len(result.students),
+        responded=sum(any(r.status != "missing" for r in s.items) for s in result.students),
         topics=topics,
         review_count=sum(r.needs_review for r in records),
     )
+
+
+def students_line(summary: QuizSummaryResult) -> str:
+    """ "7 students (5 with responses)", the count ``quiz grade`` prints first."""
+    if summary.responded == summary.students:
+        return f"{summary.students} students"
+    return f"{summary.students} students ({summary.responded} with responses)"
 
 
 def plot(summary: QuizSummaryResult, path: Path) -> Path:
@@ -108,7 +118,7 @@ def plot(summary: QuizSummaryResult, path: Path) -> Path:
     ax.barh(names, values, color=["#c0392b" if v < 50 else "#2e86c1" for v in values])
     ax.set_xlim(0, 100)
     ax.set_xlabel("percent of points earned")
-    ax.set_title(f"{summary.title}\n{summary.students} students", fontsize=10)
+    ax.set_title(f"{summary.title}\n{students_line(summary)}", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -120,7 +130,7 @@ def markdown(summary: QuizSummaryResult) -> str:
     lines = [
         f"# {summary.title}: class summary",
         "",
-        f"{summary.students} students; {summary.review_count} responses flagged for review.",
+        f"{students_line(summary)}; {summary.review_count} responses flagged for review.",
         "",
         "![percent correct per topic](summary.png)",
         "",
@@ -149,7 +159,7 @@ def to_html(summary: QuizSummaryResult) -> str:
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{e(summary.title)}</title>"
         "</head><body>"
-        f"<h1>{e(summary.title)}: class summary</h1><p>{summary.students} students; "
+        f"<h1>{e(summary.title)}: class summary</h1><p>{e(students_line(summary))}; "
         f"{summary.review_count} responses flagged for review.</p>"
         "<img src='summary.png' alt='percent correct per topic'>"
         "<table border='1'><tr><th>topic</th><th>items</th><th>answered</th><th>% correct</th>"
