@@ -15,6 +15,7 @@ In both cases the evidence makes a JSON round trip before it is judged.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -70,7 +71,7 @@ class Check:
         result carries ``needs_review`` so that every output flags it for an instructor
         (nbgrader's ``needs_manual_grade``, the LMS files, the summary and the report).
         """
-        verdict = verdict_for_unusable(evidence) or self.judge(request, evidence)
+        verdict = verdict_for_unusable(evidence, request.target) or self.judge(request, evidence)
         fraction = verdict.fraction
         if fraction is None:
             fraction = 1.0 if verdict.status == "passed" or verdict.needs_review else 0.0
@@ -89,8 +90,9 @@ class Check:
         )
 
 
-def verdict_for_unusable(evidence: Evidence) -> Verdict | None:
-    """The verdict every judge shares when there is nothing to judge."""
+def verdict_for_unusable(evidence: Evidence, target: str | None = None) -> Verdict | None:
+    """The verdict every judge shares when there is nothing to judge: the function is not
+    defined, is still the NotImplementedError stub ("not answered"), or raised."""
     if evidence.missing:
         return Verdict(
             "error",
@@ -99,9 +101,30 @@ def verdict_for_unusable(evidence: Evidence) -> Verdict | None:
         )
     if evidence.error is not None:
         err = evidence.error
-        tb = f"\n{err.traceback}" if err.traceback else ""
-        return Verdict("error", f"Your code raised {err.type}: {err.message}{tb}")
+        target = target or evidence.meta.get("target")
+        if err.type == "NotImplementedError":  # nbgrader's stub, still in place
+            name = f"`{target}`" if target else "this function"
+            return Verdict("error", f"not answered: {name} still raises NotImplementedError")
+        tb = f"\n{readable_traceback(err.traceback)}" if err.traceback else ""
+        message = f": {err.message}" if err.message else ""
+        return Verdict("error", f"Your code raised {err.type}{message}{tb}")
     return None
+
+
+_CELL_FILE = re.compile(r'File "<ipython-input-\d+-[0-9a-f]+>", line (\d+), in (\S+)')
+
+
+def readable_traceback(text: str) -> str:
+    """A traceback with IPython's cell file names (``<ipython-input-3-ab12...>``) replaced
+    by the function and line in the student's cell."""
+    return _CELL_FILE.sub(
+        lambda m: (
+            f"line {m[1]} of the cell"
+            if m[2] == "<module>"
+            else f"in {m[2]}, line {m[1]} of its cell"
+        ),
+        text,
+    )
 
 
 def roundtrip(evidence: Evidence) -> Evidence:

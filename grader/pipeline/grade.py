@@ -12,6 +12,7 @@ other test cell (plain asserts) runs in the sandbox in place and scores like nbg
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -67,18 +68,40 @@ def plan(nb: nbformat.NotebookNode) -> tuple[list[str], list[int], list[GradeCel
     return sources, indices, cells
 
 
+def cell_names(nb: nbformat.NotebookNode, indices: list[int]) -> list[str]:
+    """How messages name the code cells run: "cell 'iterates'" by grade id, else by the
+    functions it defines ("the cell defining gd_iterates"), else its place in the notebook
+    ("cell 5 of the notebook", counting every cell from 1)."""
+    out = []
+    for i in indices:
+        cell = nb.cells[i]
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        defined = re.findall(r"^def (\w+)", cell.get("source", ""), flags=re.M)
+        if gid:
+            out.append(f"cell '{gid}'")
+        elif defined:
+            out.append(f"the cell defining {', '.join(defined)}")
+        else:
+            out.append(f"cell {i + 1} of the notebook")
+    return out
+
+
 def run_checks(
-    sandbox: Sandbox, sources: list[str], checks: Iterable[Check]
+    sandbox: Sandbox,
+    sources: list[str],
+    checks: Iterable[Check],
+    names: list[str] | None = None,
 ) -> tuple[ExecutionRecord, dict[str, CheckResult]]:
     """Run the code cells in the sandbox with the checks' probes, then judge every check.
 
     The one path from a notebook's code to CheckResults: ``grade_notebook`` (autograde and
     ``gdgrade grade``), the student's self-check and the pytest session all use it. Results
     are keyed by check id, in the order given (a repeated check runs once).
+    ``names``: how messages name each cell (``cell_names``).
     """
     wanted = {chk.id: chk for chk in checks}
     requests = {cid: chk.request() for cid, chk in wanted.items()}
-    record = sandbox.run(sources, list(requests.values()))
+    record = sandbox.run(sources, list(requests.values()), names=names)
     return record, _judge(wanted, requests, record)
 
 
@@ -109,7 +132,7 @@ def grade_notebook(
     restored, messages = restoration.restore(submitted, source_nb)
     sources, indices, grade_cells = plan(restored)
     checks = [registry.get(cid) for cell in grade_cells for cid in cell.check_ids]
-    record, results = run_checks(sandbox, sources, checks)
+    record, results = run_checks(sandbox, sources, checks, cell_names(restored, indices))
     by_index = dict(zip(indices, record.cells, strict=False))
     cell_results = [_cell_result(cell, results, by_index.get(cell.index)) for cell in grade_cells]
     _fill_outputs(restored, by_index, cell_results, grade_cells)

@@ -68,16 +68,22 @@ def _is_memory_error(out: dict[str, Any]) -> bool:
     return out.get("ename") in MEMORY_ERRORS or any(t in text for t in MEMORY_TEXT)
 
 
-def _where(phase: PhaseRecord) -> str:
+def cell_name(i: int, names: list[str] | None) -> str:
+    """How messages name the i-th cell run: its given name (the grader passes the grade id
+    or the function it defines), else "code cell <i + 1>"."""
+    return names[i] if names and i < len(names) and names[i] else f"code cell {i + 1}"
+
+
+def _where(phase: PhaseRecord, names: list[str] | None = None) -> str:
     if phase.phase == "cell" and phase.cell is not None:
-        return f"code cell {phase.cell + 1}"
+        return cell_name(phase.cell, names)
     if phase.phase == "probe":
         return f"the check '{phase.check_id}'"
     return "the notebook"
 
 
 def _stopped(
-    report: WorkerReport | WorkerFailure, lim: SandboxLimits
+    report: WorkerReport | WorkerFailure, lim: SandboxLimits, names: list[str] | None = None
 ) -> tuple[ExecutionStatus, str] | None:
     """Status and message when the child did not finish on its own; None when it did."""
     if isinstance(report, WorkerFailure):
@@ -87,16 +93,17 @@ def _stopped(
         if killed.reason == "total_timeout":
             return "timeout", (
                 f"the notebook ran longer than its total limit of {lim.total_timeout:g} s and "
-                f"was stopped during {_where(killed.during)}"
+                f"was stopped during {_where(killed.during, names)}"
             )
         if killed.reason == "timeout":
             return "timeout", (
-                f"{_where(killed.during)} ran longer than {lim.cell_timeout:g} s and was stopped"
+                f"{_where(killed.during, names)} ran longer than {lim.cell_timeout:g} s and was "
+                "stopped"
             )
         return "crashed", f"the notebook's process broke the grading protocol ({killed.detail})"
     if report.ended:
         return None
-    where = _where(report.phase)
+    where = _where(report.phase, names)
     sig, code = report.signal, report.exit_code
     if sig == "SIGKILL":
         return "memory", (
@@ -141,19 +148,23 @@ def _cell_records(
     return records
 
 
-def _summary(cells: list[CellRecord], lim: SandboxLimits) -> tuple[ExecutionStatus, str]:
+def _summary(
+    cells: list[CellRecord], lim: SandboxLimits, names: list[str] | None = None
+) -> tuple[ExecutionStatus, str]:
     """Status and message of a notebook whose process finished."""
     failed = [c for c in cells if c.status in ("error", "timeout")]
     if not failed:
         return "ok", ""
     first = failed[0]
     more = f" ({len(failed) - 1} more cells failed)" if len(failed) > 1 else ""
-    where = f"code cell {first.index + 1}"
+    where = cell_name(first.index, names)
     error = next((o for o in first.outputs if o.get("output_type") == "error"), {})
     if first.status == "timeout":
         return "timeout", f"{where} ran longer than {lim.cell_timeout:g} s and was stopped{more}"
     if _is_memory_error(error):
         return "memory", f"{where} ran out of memory (limit {lim.memory_mb} MiB){more}"
+    if error.get("ename") == "NotImplementedError":  # nbgrader's stub, still in place
+        return "error", f"{where} is not answered (it still raises NotImplementedError){more}"
     return "error", f"{where} raised {error.get('ename')}: {str(error.get('evalue'))[:300]}{more}"
 
 
@@ -187,11 +198,13 @@ def build_record(
     requests: list[ProbeRequest],
     lim: SandboxLimits,
     wall: float,
+    names: list[str] | None = None,
 ) -> ExecutionRecord:
-    """The ExecutionRecord for the worker's report on one job (or the pool's failure)."""
-    stop = _stopped(report, lim)
+    """The ExecutionRecord for the worker's report on one job (or the pool's failure);
+    ``names``: how messages name each cell (``cell_name``)."""
+    stop = _stopped(report, lim, names)
     records = _cell_records(report, len(cells), stop)
-    status, message = stop if stop is not None else _summary(records, lim)
+    status, message = stop if stop is not None else _summary(records, lim, names)
     evidence = _evidence(report, requests, status, message or "unknown reason")
     busy = sum(c.seconds for c in records) + sum(e.seconds for e in evidence)
     return ExecutionRecord(

@@ -214,8 +214,10 @@ class Sandbox:
         requests: list[ProbeRequest],
         *,
         limits: SandboxLimits | None = None,
+        names: list[str] | None = None,
     ) -> ExecutionRecord:
-        """Run the cells, then one probe per request, in a fresh child of a warm worker."""
+        """Run the cells, then one probe per request, in a fresh child of a warm worker;
+        ``names``: how messages name each cell (default "code cell <n>")."""
         lim = limits or self.limits
         job = JobRecord(cells=list(cells), requests=list(requests), limits=lim)
         zygote: _Zygote | None = self._take()
@@ -233,7 +235,7 @@ class Sandbox:
         finally:
             if zygote is not None:
                 self._free.put(zygote)
-        return build_record(report, cells, requests, lim, time.perf_counter() - start)
+        return build_record(report, cells, requests, lim, time.perf_counter() - start, names)
 
     def _take(self) -> _Zygote:
         """A free zygote; SandboxError when the sandbox is closed or has none left."""
