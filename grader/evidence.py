@@ -97,6 +97,9 @@ class Diagnosis(BaseModel):
     """Relative distance of the student's trajectory to the mistaken one."""
     runner_up: str | None = None
     """Next-closest mistake, for transparency."""
+    relation: str | None = None
+    """When no known mistake matched: the exact relation to the reference that holds
+    (``grader.judging.explain``: ``"ratio:B"``, ``"shift:epoch"``, ``"component:b"``...)."""
 
 
 class PlotData(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.judging.builders import series_check, trainer_check
+from grader.judging.explain import Context
 from grader.judging.judges import ARRAY_LIKE
 
 A = "accumulation_normalization"
@@ -87,6 +88,8 @@ series_check(
     family="accumulation",
     family_inputs=ACCUM,
     what="gradient entry",
+    parts=(("dL/dw", (2,)), ("dL/db", ())),
+    context=Context(factors={"k": len(MICRO), "N": len(X)}),
     topics=("grad_accumulation",),
     hidden=False,
     **TIGHT,
@@ -112,6 +115,8 @@ series_check(
     family="batchnorm",
     family_inputs=BN,
     what="output entry",
+    parts=("y", "running_mean", "running_var"),
+    context=Context(eps=1e-5),
     topics=("batchnorm",),
     **TIGHT,
 )
@@ -124,6 +129,8 @@ series_check(
     expected=_bn_eval,
     accept=ARRAY_LIKE,
     what="output entry",
+    parts=("y",),
+    context=Context(eps=1e-5),
     topics=("batchnorm",),
     **TIGHT,
 )
@@ -136,6 +143,8 @@ series_check(
     expected=_layer_norm,
     accept=ARRAY_LIKE,
     what="output entry",
+    parts=("y",),
+    context=Context(eps=1e-5),
     topics=("layer_group_norm",),
     **TIGHT,
 )
@@ -148,6 +157,8 @@ series_check(
     expected=_group_norm,
     accept=ARRAY_LIKE,
     what="output entry",
+    parts=("y",),
+    context=Context(eps=1e-5),
     topics=("layer_group_norm",),
     **TIGHT,
 )
@@ -160,6 +171,7 @@ series_check(
     expected=_standardize,
     accept=ARRAY_LIKE,
     what="entry",
+    parts=("Z_train", "Z_test"),
     topics=("batchnorm",),
     hidden=False,
     **TIGHT,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.judging.builders import series_check, value_check
+from grader.judging.explain import Context
 from grader.judging.judges import ARRAY_LIKE, SEQUENCE
 
 
@@ -95,6 +96,7 @@ value_check(
     target="update",
     args=(2.0, 0.5, 0.1),
     expected=lambda: _sgd(2.0, 0.5, 0.1),
+    context=Context(base=[2.0]),  # the step starts at w
     topics=("update_rule", "negative_gradient"),
     hidden=False,
 )
@@ -106,6 +108,7 @@ value_check(
     args=(np.array([1.0, -2.0]), np.array([0.3, -4.0]), 0.25),
     expected=lambda: _sgd([1.0, -2.0], [0.3, -4.0], 0.25),
     accept=ARRAY_LIKE,  # the text says how w and grad come, not what the step returns
+    context=Context(base=[1.0, -2.0]),
     topics=("update_rule",),
 )
 series_check(

@@ -9,7 +9,7 @@ import numpy as np
 from grader.evidence import Evidence, ProbeRequest
 from grader.inside.probes import encode
 from grader.judging import judges, registry
-from grader.judging.builders import series_check, value_check
+from grader.judging.builders import series_check, trainer_context, value_check
 from grader.judging.check import Check, Verdict
 from grader.judging.judges import SEQUENCE
 
@@ -77,6 +77,7 @@ def _trainer(
         rtol=1e-6,
         atol=1e-9,
         topics=topics,
+        context=trainer_context(150, hyper),
     )
 
 

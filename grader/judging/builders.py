@@ -24,8 +24,9 @@ import numpy as np
 
 from grader.evidence import Evidence, ProbeRequest
 from grader.inside.probes import encode
-from grader.judging import judges, registry, trajectories
+from grader.judging import explain, judges, registry, trajectories
 from grader.judging.check import Check, Verdict
+from grader.judging.layout import Layout, layout_of, parts_layout
 
 
 def value_check(
@@ -44,10 +45,13 @@ def value_check(
     exact: bool = False,
     calls: list[tuple[tuple, dict[str, Any]]] | None = None,
     accept: tuple[str, ...] | None = None,
+    context: explain.Context | None = None,
 ) -> Check:
     """Call ``target(*args, **kwargs)`` (or once per ``calls`` entry, the value being the
     list of results) and compare with ``expected()`` (an oracle call), structure first
-    (``accept``: the container kinds allowed in place of the oracle's)."""
+    (``accept``: the container kinds allowed in place of the oracle's). ``context``: what
+    ``grader.judging.explain`` may use to name the relation of a wrong value to the
+    expected one (the input an update starts from, the check's factors)."""
 
     def request() -> ProbeRequest:
         inputs = {"args": encode(list(args)), "kwargs": encode(kwargs or {})}
@@ -61,7 +65,14 @@ def value_check(
         if exact:
             return judges.equal(ev, expected(), what=what, accept=accept, calls=several)
         return judges.close(
-            ev, expected(), rtol=rtol, atol=atol, what=what, accept=accept, calls=several
+            ev,
+            expected(),
+            rtol=rtol,
+            atol=atol,
+            what=what,
+            accept=accept,
+            calls=several,
+            context=context,
         )
 
     return registry.register(
@@ -153,6 +164,7 @@ def trainer_check(
             replay=replay,
             title=name,
             log_y=True,
+            context=trainer_context(len(problem["X"]), hyper),
         )
 
     return registry.register(
@@ -166,6 +178,17 @@ def trainer_check(
             hidden=hidden,
         )
     )
+
+
+def trainer_context(n: int, hyper: dict[str, Any]) -> explain.Context:
+    """What the explainer knows of a trainer: B, N, k (when accumulating) and the updates
+    per epoch."""
+    b = int(hyper["batch_size"])
+    factors = {"B": b, "N": n}
+    if hyper.get("accumulation_steps", 1) > 1:
+        factors["k"] = int(hyper["accumulation_steps"])
+    steps = n // b if hyper.get("drop_last") else -(-n // b)
+    return explain.Context(factors=factors, steps_per_epoch=steps)
 
 
 def flatten(value: Any) -> list[float]:
@@ -199,12 +222,20 @@ def series_check(
     topics: tuple[str, ...] = (),
     hidden: bool = True,
     accept: tuple[str, ...] | None = None,
+    parts: tuple[str, ...] | tuple[tuple[str, tuple[int, ...]], ...] | None = None,
+    context: explain.Context | None = None,
 ) -> Check:
     """Call ``target`` and compare the returned sequence with ``expected()`` step by step.
 
     The structure comes first (``accept``: the container kinds allowed in place of the
     oracle's); the number of steps of a 1-D series is left to the trajectory comparison,
-    whose message counts them. Then both are flattened and compared value by value."""
+    whose message counts them. Then both are flattened and compared value by value.
+
+    An answer made of components (a tuple of arrays, a 2-D array) is not a series: its
+    entries are named as the student indexes them, by ``parts`` (the names of the returned
+    items, ``("y", "running_mean", "running_var")``, or ``(name, shape)`` pairs for one flat
+    vector made of several quantities), else as ``target(...)[1][0]``. ``context``: what
+    ``grader.judging.explain`` may use (factors, eps, steps per epoch)."""
 
     def request() -> ProbeRequest:
         inputs = {"args": encode(list(args)), "kwargs": encode(kwargs or {})}
@@ -223,15 +254,16 @@ def series_check(
             calls=calls is not None,
         )
         if problem is not None:
-            return Verdict("failed", problem)
+            return judges.explained(Verdict("failed", problem), judges.transposed(ev.value, want))
         ref = np.asarray(flatten(want), dtype=np.float64)
         try:
             student = np.asarray(flatten(ev.value), dtype=np.float64)
         except (TypeError, ValueError):
             return Verdict("failed", f"{target} should return numbers, got {ev.value_type}")
         mistakes = None if family is None else (family, family_inputs or {})
+        layout = None if what == "iterate" else _layout(want, target, parts)
         sized = calls is None and isinstance(want, list | tuple | np.ndarray) and len(want)
-        steps = len(want) if sized else len(ref)  # one step per iterate, not per value
+        steps = len(want) if sized and layout is None else len(ref)  # a step: one iterate
         return judges.trajectory(
             student.tolist(),
             ref,
@@ -241,6 +273,8 @@ def series_check(
             title=name,
             mistakes=mistakes,
             width=max(1, len(ref) // steps),  # values per step: 2 for iterates in the plane
+            context=context,
+            layout=layout,
         )
 
     return registry.register(
@@ -254,3 +288,10 @@ def series_check(
             hidden=hidden,
         )
     )
+
+
+def _layout(want: Any, target: str, parts: Any) -> Layout | None:
+    """The components of an oracle's answer, named by ``parts`` where the check gives them."""
+    if parts and all(isinstance(p, tuple) for p in parts):
+        return parts_layout(parts)
+    return layout_of(want, f"{target}(...)", parts)

@@ -25,8 +25,9 @@ from typing import Any
 import numpy as np
 
 from grader.evidence import Diagnosis, Evidence, PlotData
-from grader.judging import trajectories
+from grader.judging import explain, trajectories
 from grader.judging.check import Verdict
+from grader.judging.layout import Layout, pair
 
 VALUE_RTOL = 1e-6
 """Relative tolerance for scalar and array answers."""
@@ -288,13 +289,16 @@ def close(
     value: Any = None,
     accept: Sequence[str] | None = None,
     calls: bool = False,
+    context: explain.Context | None = None,
 ) -> Verdict:
     """Scalar / array check; ``actual`` is the Evidence of a "value"/"call" probe (its
     value and meta are used, or ``value`` instead of its value) or a plain value.
 
     The structure is checked before the values (``structure_problem``: ``accept`` names the
     container kinds that may stand in for the expected one; ``calls``: ``expected`` lists the
-    results of several calls)."""
+    results of several calls). A wrong value is named by its index (and call), with the
+    digits that show the difference; ``explain`` adds the relation to the expected value
+    that holds, if one does (``context``: the check's factors, the update's input...)."""
     meta = actual.meta if isinstance(actual, Evidence) else {}
     kind = actual.value_type if isinstance(actual, Evidence) else type(actual).__name__
     if value is None:
@@ -310,7 +314,8 @@ def close(
         got_structure, structure_of_value(expected), what=what, accept=accept, calls=calls
     )
     if problem is not None:
-        return Verdict("failed", problem)
+        flipped = transposed(value, expected)
+        return explained(Verdict("failed", problem), flipped)
     got, want = _array(value), _array(expected)
     if want is None:  # a tuple of differently shaped parts, whose structure matched: flatten
         got, want = _array(_flat(value)), np.asarray(_flat(expected), dtype=np.float64)
@@ -326,8 +331,49 @@ def close(
         )
     if np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True):
         return Verdict("passed", f"{what} is correct")
-    shown = np.array2string(got, precision=6)[:200]
-    return Verdict("failed", f"{what} is {shown}; expected {np.array2string(want, precision=6)}")
+    ctx = context or explain.Context()
+    relation = explain.explain(got, want, ctx)
+    return explained(
+        Verdict("failed", _value_message(got, want, what, rtol, atol, calls)), relation
+    )
+
+
+def _value_message(
+    got: np.ndarray, want: np.ndarray, what: str, rtol: float, atol: float, calls: bool
+) -> str:
+    """ "update(...) is 2.05; expected 1.95", or for an array the first entry that differs,
+    by its index (and call), and how many do."""
+    if got.ndim == 0:
+        a, b = pair(float(got), float(want))
+        return f"{what} is {a}; expected {b}"
+    bad = ~np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
+    index = tuple(int(k) for k in np.argwhere(bad)[0])
+    a, b = pair(float(got[index]), float(want[index]))
+    count = f" ({int(bad.sum())} of {bad.size} entries differ)" if bad.size > 1 else ""
+    if calls:
+        rest = f"[{', '.join(map(str, index[1:]))}]" if len(index) > 1 else ""
+        return f"{what}{rest} in call {index[0] + 1} is {a}; expected {b}{count}"
+    return f"{what}[{', '.join(map(str, index))}] is {a}; expected {b}{count}"
+
+
+def transposed(value: Any, expected: Any) -> explain.Relation | None:
+    got, want = _array(value), _array(expected)
+    if got is None or want is None or got.dtype == object:
+        return None
+    return explain.transposed(got, want)
+
+
+def explained(verdict: Verdict, relation: explain.Relation | None) -> Verdict:
+    """A failed verdict with the explainer's relation added to its message and diagnosis
+    (a Diagnosis that names no mistake but carries the relation)."""
+    if relation is None:
+        return verdict
+    text = relation.text()
+    diagnosis = Diagnosis(
+        mistake=None, title=relation.sentence, fix=relation.hint, relation=relation.id
+    )
+    message = f"{verdict.feedback}. {text[0].upper()}{text[1:]}"
+    return replace(verdict, feedback=message, diagnosis=diagnosis)
 
 
 def equal(
@@ -352,7 +398,28 @@ def equal(
         return Verdict("failed", problem)
     if evidence.value == expected:
         return Verdict("passed", f"{what} is correct")
-    return Verdict("failed", f"{what} is {evidence.value!r}; expected {expected!r}")
+    verdict = Verdict("failed", f"{what} is {evidence.value!r}; expected {expected!r}")
+    got, want = _numbers(evidence.value), _numbers(expected)
+    if got is None or want is None or len(got) != len(want):
+        return verdict
+    return explained(verdict, explain.explain(got, want, explain.Context(integers=True)))
+
+
+def _numbers(value: Any) -> list[float] | None:
+    """The integers of a value (nested lists of ints), or None when it holds anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return [float(value)]
+    if isinstance(value, list | tuple):
+        out: list[float] = []
+        for v in value:
+            inner = _numbers(v)
+            if inner is None:
+                return None
+            out += inner
+        return out
+    return None
 
 
 @dataclass(frozen=True)
@@ -440,6 +507,8 @@ def trajectory(
     replay: Replay | None = None,
     log_y: bool = False,
     width: int = 1,
+    context: explain.Context | None = None,
+    layout: Layout | None = None,
 ) -> Verdict:
     """Step-by-step comparison of the student's losses with the reference.
 
@@ -454,6 +523,12 @@ def trajectory(
     permutation (else a failed verdict naming ``no_shuffle``); the reference is recomputed
     on them (``reference`` is ignored and may be None) and ``inputs["permutations"]`` of
     ``mistakes`` is replaced by the replayed order.
+
+    ``layout``: the values are the components of one answer (``(y, running_mean,
+    running_var)`` flattened), not steps: the message names the entry (``running_mean[0]``)
+    and the plot's x-axis says which entries are which. Where no known mistake matches,
+    ``grader.judging.explain`` names the exact relation to the reference that holds, if one
+    does (``context``: the check's factors, steps per epoch, eps).
     """
     losses = trajectories.losses_of(student) if isinstance(student, Evidence) else student
     if losses is None:
@@ -474,7 +549,14 @@ def trajectory(
     # the epoch arithmetic applies to a trainer's per-update losses (a train probe) only
     hint = trajectories.EPOCH_HINT if isinstance(student, Evidence) else ""
     cmp = trajectories.compare(
-        losses, reference, rtol=rtol, atol=atol, what=what, width=width, count_hint=hint
+        losses,
+        reference,
+        rtol=rtol,
+        atol=atol,
+        what=what,
+        width=width,
+        count_hint=hint,
+        layout=layout,
     )
     if cmp.matches:
         return Verdict("passed", cmp.message)
@@ -489,11 +571,30 @@ def trajectory(
     if found is not None and found.mistake and curve is not None:
         series["closest mistake"] = _per_step(curve, width)
         message = f"{message} (closest known mistake: {found.title})"
-    sym = trajectories.SYMBOLS.get(what, what)
-    ylabel = f"|{sym}_k|" if width > 1 else what
-    xlabel = "step k (x_0 is the start)" if what == "iterate" else "step k"
+    xlabel, ylabel = _axes(what, width, layout)
     plot = PlotData(title=title, xlabel=xlabel, ylabel=ylabel, series=series, log_y=log_y)
-    return Verdict("failed", message, diagnosis=found, plot=plot)
+    verdict = Verdict("failed", message, diagnosis=found, plot=plot)
+    if found is not None and found.mistake:
+        return verdict
+    ctx = replace(context or explain.Context(), what=what, width=width)
+    if layout is not None:
+        ctx = replace(ctx, layout=layout)
+    return explained(verdict, explain.explain(losses, reference, ctx))
+
+
+AXIS_NAMES = {"loss": "loss", "lr": "learning rate", "iterate": "x_k"}
+"""y-axis label of a plotted sequence, by what its values are."""
+
+
+def _axes(what: str, width: int, layout: Layout | None) -> tuple[str, str]:
+    """(x label, y label) of a feedback plot: what the axes show."""
+    if layout is not None and width == 1:
+        return layout.axis_label(), f"{what} (value)"
+    sym = trajectories.SYMBOLS.get(what, what)
+    if width > 1:
+        return ("step k (x_0 is the start)" if what == "iterate" else "step k"), f"|{sym}_k|"
+    xlabel = "step k (x_0 is the start)" if what == "iterate" else "step k"
+    return xlabel, AXIS_NAMES.get(what, what)
 
 
 def _unshuffled_verdict(text: str) -> Verdict:

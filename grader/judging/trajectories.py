@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from grader.judging.layout import Layout, digits_to_differ, number
+
 LOSS_RTOL = 1e-4
 """Relative tolerance for per-step losses: float32 student code passes, real mistakes don't."""
 LOSS_ATOL = 1e-7
@@ -77,17 +79,23 @@ def _as_floats(values: Sequence[float] | Any) -> np.ndarray:
     return np.asarray(values, dtype=np.float64).ravel()
 
 
-def _number(v: float) -> str:
-    """A value as a student reads it: 6 significant digits, no float repr noise (8.4)."""
-    return f"{v:.6g}"
+def _number(v: float, digits: int = 6) -> str:
+    """A value as a student reads it: 6 significant digits (more where needed to show a
+    difference), no float repr noise (8.4)."""
+    return number(v, digits)
 
 
-def _step_text(values: np.ndarray) -> str:
+def _step_text(values: np.ndarray, digits: int = 6) -> str:
     return (
-        _number(float(values[0]))
+        _number(float(values[0]), digits)
         if len(values) == 1
-        else ("[" + ", ".join(_number(float(v)) for v in values) + "]")
+        else ("[" + ", ".join(_number(float(v), digits) for v in values) + "]")
     )
+
+
+def _digits(a: np.ndarray, b: np.ndarray) -> int:
+    """Digits that show every differing pair of a step as different."""
+    return max(digits_to_differ(float(x), float(y)) for x, y in zip(a, b, strict=True))
 
 
 def _noun(what: str, width: int) -> str:
@@ -112,6 +120,7 @@ def compare(
     what: str = "loss",
     width: int = 1,
     count_hint: str = "",
+    layout: Layout | None = None,
 ) -> TrajectoryComparison:
     """Compare step by step; the message names the first step that differs and the values.
 
@@ -120,7 +129,10 @@ def compare(
     one flattened value. "Diverged" is said only when the student's values blow up
     (``_blown_up``) where the reference's do not; any other mismatch "differs from the
     reference". ``count_hint``: what to check when the number of steps differs, given only
-    where it applies (the epoch arithmetic of a trainer).
+    where it applies (the epoch arithmetic of a trainer). ``layout``: the values are the
+    returned components of one answer, not steps: the message names the first entry that
+    differs as the student indexes it (``running_mean[0]``) and counts the entries that do.
+    Numbers have 6 significant digits, more where that is what shows them differ.
     """
     s, r = _as_floats(student), _as_floats(reference)
     width = width if width > 1 and len(s) % width == 0 and len(r) % width == 0 else 1
@@ -142,8 +154,15 @@ def compare(
     msg, at = "", {}
     if i is not None:
         at = {"student_value": float(s2[i][0]), "reference_value": float(r2[i][0])}
-        got, ref = _step_text(s2[i]), _step_text(r2[i])
-        if _blown_up(s2[i]) and not _blown_up(r2[i]):
+        digits = _digits(s2[i], r2[i])
+        got, ref = _step_text(s2[i], digits), _step_text(r2[i], digits)
+        if layout is not None and width == 1 and layout.size == len(r) == len(s):
+            where = layout.name(i)
+            msg = (
+                f"{where} = {got} differs from the reference {ref} "
+                f"({len(bad)} of {len(r)} entries differ)"
+            )
+        elif _blown_up(s2[i]) and not _blown_up(r2[i]):
             msg = f"diverged at step {i}: {sym}_{i} = {got} (reference {ref})"
         else:
             msg = f"differs from the reference at step {i} ({sym}_{i} = {got}, reference {ref})"

@@ -57,10 +57,12 @@ def test_trajectory_names_the_mistake_and_plots_three_curves():
 
 
 def test_trajectory_names_nothing_for_an_unknown_error():
-    student = (np.asarray(REF) * 1.01).tolist()
+    wobble = 1 + 0.01 * np.sin(np.arange(len(REF)))  # no exact relation either
+    student = (np.asarray(REF) * wobble).tolist()
     verdict = judges.trajectory(ev(losses=student), REF, mistakes=("linreg_trainer", INPUTS))
     assert verdict.status == "failed" and verdict.diagnosis.mistake is None
     assert verdict.diagnosis.title == "matches none of the known mistakes"
+    assert verdict.diagnosis.relation is None
     assert set(verdict.plot.series) == {"student", "reference"}
 
 
