@@ -9,6 +9,7 @@ from grader.inside.probes import encode
 from grader.judging import judges, registry
 from grader.judging.builders import linreg_problem, series_check, trainer_check, value_check
 from grader.judging.check import Check, Verdict
+from grader.judging.explain import Context
 from grader.judging.judges import SEQUENCE
 
 EPOCHS = 12
@@ -149,7 +150,13 @@ def _range_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
         return Verdict("failed", 'return a dict with keys "lrs" and "losses"')
     return judges.all_of(
         judges.trajectory(lrs, ref.lrs, rtol=1e-9, atol=1e-12, what="lr", title="range test lr"),
-        judges.trajectory(ev, ref.step_losses, title="range test loss", log_y=True),
+        judges.trajectory(
+            ev,
+            ref.step_losses,
+            title="range test loss",
+            log_y=True,
+            context=Context(factors={"B": RANGE_HYPER["batch_size"], "N": 64}),
+        ),
     )
 
 

@@ -15,6 +15,8 @@ Relation ids (``Relation.id``):
   ``ratio`` for another constant, only on ``MIN_ENTRIES`` or more distinct values.
 * ``step:<factor>``: the move away from the start (an update's input ``w``, or x_0 of
   iterates) is c times the reference's (``step:-1``: the opposite direction).
+* ``first:<factor>``: a trainer's first loss (before any update) is c times the
+  reference's, c a named factor: the loss itself is scaled (the later steps then differ).
 * ``shift:step`` / ``shift:epoch``: the values are the reference's shifted by one step or
   one epoch.
 * ``prefix:step`` / ``prefix:epoch``, ``suffix:step`` / ``suffix:epoch``, ``extra:...``:
@@ -23,7 +25,7 @@ Relation ids (``Relation.id``):
 * ``component:<name>``: only one returned component differs (and the relation inside it,
   ``component:<name>+ratio:1/2``, when one holds there).
 * ``transpose``: the reference transposed.
-* ``eps``: a tiny, systematic difference of the size of ``Context.eps``.
+* ``eps``: a tiny difference, of the size of ``Context.eps`` (and above float32 rounding).
 * ``offset:+1`` / ``offset:-1``: integers that differ, all by the same one.
 """
 
@@ -53,6 +55,9 @@ MIN_ENTRIES = 3
 """A relation without a named factor, or a shift, needs at least this many values."""
 EPS_BAND = 10.0
 """An ``eps`` relation: the largest relative difference is at most this many times eps."""
+EPS_MIN_EFFECT = 1e-6
+"""... and at least this: above what float32 arithmetic inside a float64 answer leaves
+(2^-23 ~ 1.2e-7 per operation, a few operations), so that stays unexplained."""
 COMMON_FACTORS = {"2": 2.0, "1/2": 0.5, "100": 100.0, "1/100": 0.01}
 """Factors every check has: a factor 2 (the derivative of r^2), a percentage."""
 WORDS = {
@@ -194,6 +199,16 @@ def _scaled(s: np.ndarray, r: np.ndarray, ctx: Context, rtol: float) -> Relation
             f"every value is exactly {text} times the reference's",
             HINTS.get(factor, f"look for a factor {factor} too many or too few"),
         )
+    return None
+
+
+def _unnamed_ratio(s: np.ndarray, r: np.ndarray, ctx: Context, rtol: float) -> Relation | None:
+    """ratio: s = c * r for a constant c that no factor of the check explains."""
+    if not np.any(r) or not np.all(np.isfinite(r)):
+        return None
+    c = _ratio(s, r)
+    if c is None or not _close(s, c * r, rtol):
+        return None
     if _distinct(r) >= MIN_ENTRIES:
         return Relation(
             "ratio",
@@ -232,6 +247,21 @@ def _step(s: np.ndarray, r: np.ndarray, ctx: Context, rtol: float) -> Relation |
         f"step:{factor}",
         f"{where} is exactly {text} times the reference's",
         HINTS.get(factor, f"look for a factor {factor} in the step"),
+    )
+
+
+def _first(s: np.ndarray, r: np.ndarray, ctx: Context, rtol: float) -> Relation | None:
+    """first: a trainer's first loss is a named factor times the reference's."""
+    if ctx.what != "loss" or ctx.width != 1 or len(s) < 2 or not r[0]:
+        return None
+    named = _factor_text(float(s[0] / r[0]), ctx, max(FACTOR_RTOL, rtol))
+    if named is None or named[0] in ("1/100", "100"):
+        return None
+    factor, text = named
+    return Relation(
+        f"first:{factor}",
+        f"your first loss (before any update) is exactly {text} times the reference's",
+        HINTS.get(factor, f"look for a factor {factor} in the loss"),
     )
 
 
@@ -335,23 +365,17 @@ def transposed(s: np.ndarray, r: np.ndarray, rtol: float = RELATION_RTOL) -> Rel
 
 
 def _eps(s: np.ndarray, r: np.ndarray, ctx: Context, rtol: float) -> Relation | None:
-    """eps: a tiny, systematic difference (every value moved the same way, away from or
-    towards zero) no larger than EPS_BAND * eps relative."""
+    """eps: a tiny difference, between EPS_MIN_EFFECT and EPS_BAND * eps relative."""
     if not ctx.eps or rtol > RELATION_RTOL or len(s) < 2:
         return None
     scale = FLOOR * float(np.max(np.abs(r)))
-    rel = np.abs(s - r) / (np.abs(r) + scale)
-    moved = np.abs(s) - np.abs(r)
-    changed = rel > rtol
-    if not np.any(changed) or rel.max() > EPS_BAND * ctx.eps:
+    largest = float(np.max(np.abs(s - r) / (np.abs(r) + scale)))
+    if not EPS_MIN_EFFECT <= largest <= EPS_BAND * ctx.eps:
         return None
-    if not (np.all(moved[changed] > 0) or np.all(moved[changed] < 0)):
-        return None
-    way = "larger" if np.all(moved[changed] > 0) else "smaller"
     return Relation(
         "eps",
-        f"your values differ from the reference by at most a relative {number(rel.max(), 2)}, "
-        f"all {way} in magnitude: the size of an eps = {number(ctx.eps)} term",
+        f"your values differ from the reference by at most a relative {number(largest, 2)}: "
+        f"the size of an eps = {number(ctx.eps)} term",
         "add eps to the variance inside the square root, sqrt(var + eps), with the given eps",
     )
 
@@ -395,6 +419,8 @@ def explain(
         or _component(s, r, ctx, rtol)
         or _square_transpose(s, r, ctx, rtol)
         or _eps(s, r, ctx, rtol)
+        or _unnamed_ratio(s, r, ctx, rtol)
+        or _first(s, r, ctx, rtol)
     )
 
 

@@ -614,7 +614,24 @@ def band(value: float, *, low: float, high: float, what: str, hint: str = "") ->
     if isinstance(value, float | int) and math.isfinite(value) and low <= value <= high:
         return Verdict("passed", f"{what} = {value:.4g} is within [{low:.4g}, {high:.4g}]")
     shown = f"{value:.4g}" if isinstance(value, float | int) else repr(value)
-    return Verdict("failed", f"{what} = {shown} is outside [{low:.4g}, {high:.4g}]. {hint}".strip())
+    outside = f"{what} = {shown} is outside [{low:.4g}, {high:.4g}]"
+    percent = _percentage(value, low=low, high=high)
+    if percent is not None:  # the relation explains it: the caller's hint would not apply
+        return explained(Verdict("failed", outside), percent)
+    return Verdict("failed", f"{outside}. {hint}".strip())
+
+
+def _percentage(value: Any, *, low: float, high: float) -> explain.Relation | None:
+    """A fraction band (within [0, 1]) missed by a value that is 100 times a value in it."""
+    if not isinstance(value, float | int) or not math.isfinite(value) or not 0 <= low <= high <= 1:
+        return None
+    if not (value > high and low <= value / 100 <= high):
+        return None
+    return explain.Relation(
+        "ratio:100",
+        f"{value:.4g} is 100 times {value / 100:.4g}, which is inside the band",
+        explain.HINTS["100"],
+    )
 
 
 def noise_level(losses: Sequence[float], *, steps_per_epoch: int) -> float:

@@ -240,3 +240,41 @@ def test_entries_are_named_as_the_student_indexes_them():
 def test_numbers_get_the_digits_that_show_the_difference():
     assert pair(1.3596412, 1.3596378) == ("1.359641", "1.359638")
     assert pair(0.5, 0.25) == ("0.5", "0.25")
+
+
+def test_a_scaled_first_loss_names_the_factor_when_later_steps_differ():
+    student = np.asarray(reference_losses({**INPUTS, "lr": 0.07})) * 1.0
+    student[0] = REF[0] * 8  # the loss summed over the batch, and the training changed with it
+    verdict = judged(student)
+    assert verdict.diagnosis.relation == "first:B"
+    assert "first loss (before any update) is exactly 8 (= B, the batch size) times" in (
+        verdict.feedback
+    )
+
+
+def test_a_percentage_outside_a_fraction_band():
+    verdict = judges.band(94.67, low=0.84, high=1.0, what="accuracy", hint="unrelated hint")
+    assert verdict.diagnosis.relation == "ratio:100"
+    assert "94.67 is 100 times 0.9467" in verdict.feedback
+    assert "unrelated hint" not in verdict.feedback
+    assert judges.band(0.5, low=0.84, high=1.0, what="accuracy").diagnosis is None
+
+
+def test_layer_norm_without_eps_is_eps_sized_not_a_bare_ratio():
+    def layer_norm(x, gamma, beta, eps=1e-5):
+        x = np.asarray(x, dtype=float)
+        mean, var = x.mean(axis=-1, keepdims=True), x.var(axis=-1, keepdims=True)
+        return (x - mean) / np.sqrt(var) * gamma + beta
+
+    result = run("accumulation_normalization.layer_norm", layer_norm=layer_norm)
+    assert result.diagnosis.relation == "eps" and "eps = 1e-05" in result.feedback
+
+
+def test_silent_on_float32_arithmetic_inside_a_float64_answer():
+    rng = np.random.default_rng(3)
+    x = rng.normal(2.0, 3.0, size=(6, 3))
+    ref = (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5) * 1.5 + 0.1
+    x32 = x.astype(np.float32)
+    z32 = (x32 - x32.mean(0)) / np.sqrt(x32.var(0) + np.float32(1e-5))
+    student = z32.astype(np.float64) * 1.5 + 0.1  # float64 values, float32 rounding inside
+    assert explain(student, ref, Context(eps=1e-5)) is None

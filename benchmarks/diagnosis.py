@@ -1,0 +1,304 @@
+"""How often gdgrade catches a single mistake, names one, and names it correctly.
+
+Every solution cell of the five source notebooks (assignments/source/) is mutated once per
+site of each text-level operator below (flip a sign, drop a factor 2, off-by-one in a range,
+mean <-> sum, drop eps, wrong axis, drop zero_grad, drop shuffle, reduction='sum', a
+percentage, ...). Each mutant runs in one process like nbgrader's hidden test cells do
+(the cells exec'd in a fresh namespace, then ``grader.judging.check.run_in_process`` for
+every check whose target the mutated cell defines; timing checks left out).
+
+Per assignment:
+* caught: some check did not pass (``crashed``: only by the student's code raising);
+* named: a failing check's diagnosis names a library mistake or an explainer relation;
+* named correctly: that name is one the operator's mistake makes true (``Op.intended``: a
+  library id, or a relation id or its prefix; a bare ``component:<name>`` is a located
+  fact and counts, a component's inner relation must be intended).
+Plus false diagnoses on the unmutated solutions (must be 0).
+
+Run: .venv/bin/python benchmarks/diagnosis.py [--quick] [--verbose]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+import warnings
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import nbformat
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "assignments" / "source"
+ASSIGNMENTS = [
+    "gd_basics",
+    "gd_variants",
+    "lr_rules",
+    "accumulation_normalization",
+    "minibatch_in_action",
+]
+SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+
+
+@dataclass(frozen=True)
+class Op:
+    """A single-mistake mutation: each match of ``pattern`` in a solution is one mutant."""
+
+    name: str
+    pattern: str
+    replacement: str
+    intended: frozenset[str]
+    """Names that are true for this mistake: library ids, relation ids or prefixes."""
+
+
+def op(name: str, pattern: str, replacement: str, *intended: str) -> Op:
+    return Op(name, pattern, replacement, frozenset(intended))
+
+
+OPS = [
+    op("flip a minus", r"(?<=[\w)\]]) - (?=[\w(])", " + ", "sign", "step:-1"),
+    op("flip a plus", r"(?<=[\w)\]]) \+ (?=(?!eps)[\w(])", " - ", "sign", "step:-1"),
+    op("eps subtracted", r" \+ eps", " - eps", "eps"),
+    op("drop a factor 2", r"\b2 \* ", "", "ratio:1/2", "step:1/2"),
+    op("mean -> sum", r"\bnp\.mean\(", "np.sum(", "ratio:B", "ratio:N", "first:B", "sum_not_mean"),
+    op("mean -> sum", r"\.mean\(", ".sum(", "ratio:B", "ratio:N", "first:B", "sum_not_mean"),
+    op("drop / len(idx)", r" / len\(idx\)", "", "ratio:B", "sum_not_mean"),
+    op(
+        "drop / k",
+        r" / accumulation_steps",
+        "",
+        "ratio:k",
+        "accumulation_not_divided",
+    ),
+    op("weight 1/k", r"len\(idx\) / len\(X\)", "1 / len(micro_batches)", "uneven_last_micro_batch"),
+    op("drop eps", r" \+ eps", "", "eps"),
+    op("wrong axis", r"axis=0", "axis=1", "transpose", "axis"),
+    op("wrong axis", r"axis=-1", "axis=0", "transpose", "axis"),
+    op("wrong axis", r"axis=2", "axis=1", "transpose", "axis"),
+    op("range one short", r"range\((\w+)\)", r"range(\1 - 1)", "prefix", "suffix", "shift"),
+    op("range one long", r"range\((\w+)\)", r"range(\1 + 1)", "extra", "shift"),
+    op("drop x0", r"\[float\(x0\)\]", "[]", "suffix:step", "shift"),
+    op("off by one (1 + n)", r"\(1 \+ n\)", "(n)", "shift", "step_decay_steplr_formula"),
+    op("off by one n //", r"\bn // ", "(n + 1) // ", "shift", "step_decay_notes_formula"),
+    op("exponent off by one", r"\*\*(\w+)\b", r"**(\1 + 1)", "shift", "ratio"),
+    op("ceil -> floor", r"math\.ceil\(", "math.floor(", "offset:-1"),
+    op("< -> <=", r" < ", " <= ", "offset"),
+    op("<= -> <", r" <= ", " < ", "offset"),
+    op("drop zero_grad", r"opt\.zero_grad\(\)", "pass", "no_zero_grad"),
+    op("drop shuffle", r"shuffle=True", "shuffle=False", "no_shuffle"),
+    op(
+        "reduction sum",
+        r"cross_entropy\(model\(xb\), yb\)",
+        "cross_entropy(model(xb), yb, reduction='sum')",
+        "ratio:B",
+        "first:B",
+        "sum_not_mean",
+    ),
+    op("percentage", r"\.mean\(\)\.item\(\)", ".mean().item() * 100", "ratio:100"),
+    op("biased running var", r" \* m / \(m - 1\)", "", "bn_biased_running_var"),
+    op("float32 bytes -> float64", r"\* 4\b", "* 8", "ratio:2"),
+    op("no momentum buffer init", r"g if buf is None else ", "", "momentum_buffer_zero"),
+    op("no weight decay", r"g = g \+ weight_decay \* theta", "g = g", "no_weight_decay"),
+    op("drop the loss record", r"losses\.append\(float\(np\.mean\(r\*\*2\)\)\)", "pass"),
+]
+"""Operators with the names that are true for the mistake each makes."""
+
+
+@dataclass
+class Tally:
+    mutants: int = 0
+    caught: int = 0
+    crashed: int = 0
+    named: int = 0
+    correct: int = 0
+    located: int = 0
+
+
+def _cells(assignment: str) -> list[dict[str, Any]]:
+    nb = nbformat.read(next((SOURCE / assignment).glob("*.ipynb")), as_version=4)
+    out = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or meta.get("grade") or meta.get("grade_id") == "plot":
+            continue  # test cells are replaced by our own check runs; plots are not graded
+        out.append(
+            {
+                "id": meta.get("grade_id", ""),
+                "source": cell.source,
+                "solution": bool(meta.get("solution")),
+            }
+        )
+    return out
+
+
+def _namespace(sources: list[str]) -> dict[str, Any] | str:
+    ns: dict[str, Any] = {"__name__": "__main__"}
+    try:
+        for src in sources:
+            exec(compile(src, "<cell>", "exec"), ns)  # the course's own solutions, mutated
+    except Exception as exc:  # a mutant that does not even define its functions
+        return f"{type(exc).__name__}: {exc}"
+    return ns
+
+
+def _checks(assignment: str) -> list[Any]:
+    from grader.judging import registry
+
+    return [c for c in registry.checks_for(assignment) if c.request().probe != "timing"]
+
+
+def _defines(source: str, target: str) -> bool:
+    return re.search(rf"^def {re.escape(target)}\(", source, re.M) is not None
+
+
+def _named(result: Any) -> str | None:
+    d = result.diagnosis
+    if d is None:
+        return None
+    return d.mistake or d.relation
+
+
+def _correct(name: str, intended: frozenset[str]) -> tuple[bool, bool]:
+    """(correct, located only) for a diagnosis name."""
+    if name in intended:
+        return True, False
+    atoms = name.split("+")
+    if atoms[0].startswith("component:"):
+        if len(atoms) == 1:
+            return True, True
+        atoms = atoms[1:]
+    for atom in atoms:
+        if atom in intended or atom.split(":")[0] in intended:
+            return True, False
+    return False, False
+
+
+def _grade(assignment: str, sources: list[str], cell: int | None) -> list[Any] | str:
+    from grader.judging.check import run_in_process
+
+    ns = _namespace(sources)
+    if isinstance(ns, str):
+        return ns
+    results = []
+    for chk in _checks(assignment):
+        target = chk.request().target
+        if cell is not None and not _defines(sources[cell], target):
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            results.append(run_in_process(chk.id, ns))
+    return results
+
+
+def mutants(source: str, quick: bool) -> list[tuple[Op, str]]:
+    """Every single-site mutation of the solution region of one cell."""
+    match = SOLUTION.search(source)
+    if match is None:
+        return []
+    start, body = match.start(1), match.group(1)
+    out = []
+    for o in OPS:
+        sites = list(re.finditer(o.pattern, body))
+        for m in sites[:1] if quick else sites:
+            mutated = body[: m.start()] + m.expand(o.replacement) + body[m.end() :]
+            out.append((o, source[:start] + mutated + source[start + len(body) :]))
+    return out
+
+
+def run(quick: bool, verbose: bool) -> None:
+    from grader.judging import registry
+
+    registry.load_builtin()
+    rows, false_diagnoses, started = {}, Counter(), time.perf_counter()
+    for a in ASSIGNMENTS:
+        cells = _cells(a)
+        sources = [c["source"] for c in cells]
+        baseline = _grade(a, sources, None)
+        assert not isinstance(baseline, str), baseline
+        for r in baseline:
+            if r.status != "passed" or r.diagnosis is not None:
+                false_diagnoses[a] += 1
+                print(f"  correct solution: {r.check_id} {r.status}: {r.feedback[:120]}")
+        tally = Tally()
+        for i, c in enumerate(cells):
+            if not c["solution"]:
+                continue
+            for o, mutated in mutants(c["source"], quick):
+                results = _grade(a, [*sources[:i], mutated, *sources[i + 1 :]], i)
+                tally.mutants += 1
+                if isinstance(results, str):  # the cell itself raised: caught by the cell run
+                    tally.caught += 1
+                    tally.crashed += 1
+                    continue
+                failed = [r for r in results if r.status != "passed"]
+                if not failed:
+                    if verbose:
+                        print(f"  survived: {a}/{c['id']} {o.name}")
+                    continue
+                tally.caught += 1
+                if all(r.status == "error" for r in failed):
+                    tally.crashed += 1
+                names = [n for n in (_named(r) for r in failed) if n]
+                if names:
+                    tally.named += 1
+                    verdicts = [_correct(n, o.intended) for n in names]
+                    if any(ok for ok, _ in verdicts):
+                        tally.correct += 1
+                        tally.located += all(loc for ok, loc in verdicts if ok)
+                if verbose:
+                    print(
+                        f"  {a}/{c['id']} {o.name}: {names or '-'} | {failed[0].feedback[:140]!r}"
+                    )
+        rows[a] = tally
+    _table(rows, false_diagnoses, time.perf_counter() - started)
+
+
+def _pct(n: int, d: int) -> str:
+    return f"{n}/{d} ({100 * n / d:.0f}%)" if d else "0/0"
+
+
+def _table(rows: dict[str, Tally], false_diagnoses: Counter, seconds: float) -> None:
+    head = (
+        f"{'assignment':28} {'mutants':>7} {'caught':>14} {'crashed':>7} {'named':>14} "
+        f"{'named correctly':>16} {'false diag.':>11}"
+    )
+    print(head)
+    print("-" * len(head))
+    total = Tally()
+    for a, t in rows.items():
+        for f in ("mutants", "caught", "crashed", "named", "correct", "located"):
+            setattr(total, f, getattr(total, f) + getattr(t, f))
+        print(_row(a, t, false_diagnoses[a]))
+    print("-" * len(head))
+    print(_row("all", total, sum(false_diagnoses.values())))
+    print(
+        f"\nnamed / named correctly are out of the caught mutants that did not crash "
+        f"({total.caught - total.crashed}); {total.located} of the correct names are a located "
+        f"component only. {seconds:.0f} s."
+    )
+
+
+def _row(name: str, t: Tally, false: int) -> str:
+    wrong = t.caught - t.crashed
+    return (
+        f"{name:28} {t.mutants:>7} {_pct(t.caught, t.mutants):>14} {t.crashed:>7} "
+        f"{_pct(t.named, wrong):>14} {_pct(t.correct, wrong):>16} {false:>11}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="one site per operator and cell")
+    parser.add_argument("--verbose", action="store_true", help="print every mutant's outcome")
+    args = parser.parse_args()
+    run(args.quick, args.verbose)
+
+
+if __name__ == "__main__":
+    main()
