@@ -18,10 +18,12 @@ skips this pass.
 
 from __future__ import annotations
 
+import atexit
 import csv
 import io
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,7 @@ from grader.outputs import feedback, gradebook, lms
 from grader.outputs.results import SubmissionResult
 from grader.pipeline import regrade
 from grader.pipeline.grade import grade_notebook
+from grader.protocol import SandboxLimits
 
 Progress = Callable[[SubmissionResult], None]
 DASK_CONNECT_TIMEOUT = 5
@@ -99,33 +102,44 @@ def regrade_one(
     return result
 
 
-_WORKER_SANDBOX: list[object] = []
+_WORKER_SANDBOXES: dict[tuple[str, str], object] = {}
 
 
-def grade_remote(root: str, sub: SubmittedNotebook) -> str:
+def grade_remote(root: str, sub: SubmittedNotebook, limits: SandboxLimits) -> str:
     """Dask task: grade one submission with this worker process's own warm sandbox.
 
-    ``root`` is the course directory as it travels to the worker (a string).
+    ``root`` is the course directory as it travels to the worker (an absolute path);
+    ``limits`` are the batch's limits, applied on the worker as they are locally.
     """
     course = CourseDir(Path(root))
-    return grade_one(course, sub, _worker_sandbox(course)).model_dump_json()
+    return grade_one(course, sub, _worker_sandbox(root, limits)).model_dump_json()
 
 
-def regrade_remote(root: str, sub: SubmittedNotebook, old: str) -> str:
+def regrade_remote(root: str, sub: SubmittedNotebook, limits: SandboxLimits, old: str) -> str:
     """Dask task: ``regrade_one`` with this worker's sandbox; ``old`` is the first result's
     JSON."""
     course = CourseDir(Path(root))
     first = SubmissionResult.model_validate_json(old)
-    return regrade_one(course, sub, _worker_sandbox(course), first).model_dump_json()
+    return regrade_one(course, sub, _worker_sandbox(root, limits), first).model_dump_json()
 
 
-def _worker_sandbox(course: CourseDir) -> object:
-    """This Dask worker process's own warm sandbox, started on first use."""
+def _worker_sandbox(root: str, limits: SandboxLimits) -> object:
+    """This Dask worker process's warm sandbox for one course and set of limits, started on
+    first use and kept for the next task (closed when the worker's Python exits)."""
     from grader.sandbox.pool import Sandbox
 
-    if not _WORKER_SANDBOX:
-        _WORKER_SANDBOX.append(Sandbox(workers=1, hide=[str(course.root)]))
-    return _WORKER_SANDBOX[0]
+    key = (root, limits.model_dump_json())
+    if key not in _WORKER_SANDBOXES:
+        sandbox = Sandbox(workers=1, limits=limits, hide=[root])
+        atexit.register(sandbox.close)
+        _WORKER_SANDBOXES[key] = sandbox
+    return _WORKER_SANDBOXES[key]
+
+
+def on_the_wire(sub: SubmittedNotebook) -> SubmittedNotebook:
+    """The submission with absolute paths: a worker runs in a directory of its own, maybe
+    on another machine that mounts the course at the same path."""
+    return replace(sub, notebook=sub.notebook.resolve(), source=sub.source.resolve())
 
 
 Work = Callable[[CourseDir, SubmittedNotebook, object], SubmissionResult]
@@ -135,7 +149,7 @@ def _local(
     course: CourseDir,
     todo: list[SubmittedNotebook],
     workers: int,
-    limits: Any,
+    limits: SandboxLimits,
     work: Work = grade_one,
 ):
     from grader.sandbox.pool import Sandbox
@@ -150,6 +164,7 @@ def _dask(
     course: CourseDir,
     todo: list[SubmittedNotebook],
     scheduler: str | None,
+    limits: SandboxLimits,
     task: Callable[..., str] = grade_remote,
     extra: Callable[[SubmittedNotebook], tuple[Any, ...]] = lambda s: (),
 ):
@@ -165,8 +180,9 @@ def _dask(
         where = f"the Dask scheduler at {scheduler}" if scheduler else "a local Dask cluster"
         raise ClusterError(f"cannot reach {where}: {exc}") from None
     with client:
+        root = str(course.root.resolve())
         futures = {
-            client.submit(task, str(course.root.resolve()), s, *extra(s), pure=False): s
+            client.submit(task, root, on_the_wire(s), limits, *extra(s), pure=False): s
             for s in todo
         }
         for fut in as_completed(futures):
@@ -182,7 +198,7 @@ def autograde(
     executor: str = "local",
     scheduler: str | None = None,
     progress: Progress | None = None,
-    limits: Any = None,
+    limits: SandboxLimits | None = None,
     remeasure: bool = True,
 ) -> list[SubmissionResult]:
     """Grade every submission in the course directory, locally or on a Dask cluster, then
@@ -192,6 +208,7 @@ def autograde(
     if workers < 1:
         raise UsageError(f"workers must be at least 1, got {workers}")
     assignments = check_ready(root, assignments)  # before anything is written
+    limits = limits or SandboxLimits()
     course = CourseDir(root)
     subs = course.submissions(assignments)
     results: dict[SubmittedNotebook, SubmissionResult] = {}
@@ -206,7 +223,7 @@ def autograde(
             gradebook.record(course.root, old)
     if todo:
         graded = (
-            _dask(course, todo, scheduler)
+            _dask(course, todo, scheduler, limits)
             if executor == "dask"
             else _local(course, todo, workers, limits)
         )
@@ -222,6 +239,7 @@ def autograde(
                     course,
                     held,
                     scheduler,
+                    limits,
                     regrade_remote,
                     lambda s: (results[s].model_dump_json(),),
                 )
