@@ -43,6 +43,7 @@ import resource
 import select
 import shutil
 import signal
+import site
 import sys
 import tempfile
 import time
@@ -265,7 +266,13 @@ def _confine(scratch: str, limits: SandboxLimits, keep_fd: int, uid: int | None)
         }
     )
     tempfile.tempdir = scratch
-    sys.path[:] = [scratch] + [p for p in sys.path if p and os.path.abspath(p) != str(REPO_ROOT)]
+    # A checkout's root leaves the path; an installed gdgrade's root is site-packages: it stays.
+    site_dirs = {os.path.abspath(p) for p in site.getsitepackages()}
+    sys.path[:] = [scratch] + [
+        p
+        for p in sys.path
+        if p and (os.path.abspath(p) != str(REPO_ROOT) or os.path.abspath(p) in site_dirs)
+    ]
     for name in list(sys.modules):
         if is_trusted(name):
             del sys.modules[name]
