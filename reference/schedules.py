@@ -105,3 +105,23 @@ def cosine(lr0: float, *, t_max: int, n: Steps, eta_min: float = 0.0) -> float |
     _checks.count("t_max", t_max, minimum=1)
     _checks.non_negative("eta_min", eta_min)
     return _out(eta_min + (lr0 - eta_min) * (1 + np.cos(np.pi * _n(n) / t_max)) / 2, n)
+
+
+def range_test(
+    lr_start: float, lr_end: float, *, n_batches: int, losses: np.ndarray, explode: float = 10.0
+) -> tuple[np.ndarray, int]:
+    """The learning-rate range test's rates and how many batches it keeps (the notes' find_lr).
+
+    1. batch i uses lr_start * gamma ** i, gamma = (lr_end / lr_start) ** (1 / n_batches), with
+       n_batches = ceil(N / B), the short last batch counted (len of the DataLoader);
+    2. ``losses`` are the batch losses of that run; the test stops after the first batch whose
+       loss exceeds ``explode`` times the first batch's, that batch included.
+    Returns (rates of all n_batches batches, number of batches kept).
+    """
+    _checks.positive("lr_start", lr_start)
+    _checks.count("n_batches", n_batches, minimum=1)
+    gamma = (lr_end / lr_start) ** (1 / n_batches)
+    rates = lr_start * gamma ** np.arange(n_batches, dtype=np.float64)
+    losses = np.asarray(losses, dtype=np.float64)
+    over = np.flatnonzero(losses > explode * losses[0])
+    return rates, int(over[0]) + 1 if len(over) else len(losses)

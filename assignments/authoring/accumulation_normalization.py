@@ -35,6 +35,9 @@ CELLS = [
         possibly with a **shorter last one**. Return the gradient of the MSE over all samples
         computed micro-batch by micro-batch. Dividing every micro-batch loss by the number of
         micro-batches is only right when they have equal sizes: weight each by `n_i / N`.
+        `X` (N, d), `y` (N,) and `w` (d,) are NumPy float64 arrays, `b` a float, and each
+        entry of `micro_batches` a 1-D NumPy int64 array. Return a NumPy float array of
+        shape `(d + 1,)`.
     """,
     ),
     answer(
@@ -92,9 +95,19 @@ CELLS = [
         ## 2. A trainer with accumulation
 
         Train like the mini-batch trainer of `gd_variants`, but take one optimizer step every
-        `accumulation_steps` micro-batches of size `batch_size`, dividing each micro-batch
-        loss by `accumulation_steps` (here the micro-batches always have equal sizes). Return
-        the loss of every micro-batch, computed before the step it contributes to.
+        `accumulation_steps` (k) micro-batches of size `batch_size`, dividing each
+        micro-batch loss by k for the gradient (here the micro-batches always have equal
+        sizes). Groups do not span epochs: when an epoch's number of micro-batches is not a
+        multiple of k, the leftover micro-batches still make one last step at the end of the
+        epoch, each still divided by k (the usual `if (i + 1) % k == 0 or i + 1 ==
+        len(loader)` loop). Return the loss of every micro-batch, computed before the step it
+        contributes to, as its plain mean squared error (**not** divided by k), as a list of
+        floats.
+
+        The arguments are typed as in `gd_variants`' `train`: `X` (N, d), `y` (N,), `w0`
+        (d,) NumPy float64 arrays, `b0` and `lr` floats, `batch_size`, `epochs` and
+        `accumulation_steps` ints, and `order` a list of `epochs` NumPy int64 arrays of shape
+        `(N,)`.
     """,
     ),
     answer(
@@ -122,6 +135,12 @@ CELLS = [
     """,
     ),
     test(
+        "test_trainer_public",
+        "accumulation_normalization.accumulation_trainer_public",
+        1,
+        topics=("grad_accumulation",),
+    ),
+    test(
         "test_trainer",
         "accumulation_normalization.accumulation_trainer",
         3,
@@ -137,8 +156,9 @@ CELLS = [
         and the **biased** variance (divide by N), scale by `gamma`, shift by `beta`, and
         update the running statistics with the **unbiased** variance (divide by N - 1):
         `running = (1 - momentum) * running + momentum * batch_statistic`. In eval mode use
-        the running statistics and leave them unchanged. Why does a batch of one sample break
-        training mode, and why do LayerNorm and GroupNorm not care?
+        the running statistics and leave them unchanged. `x`, `gamma`, `beta` and the running
+        statistics are NumPy float64 arrays (`x` of shape `(N, C)`, the others `(C,)`);
+        return NumPy arrays (`y` of `x`'s shape). The checks use N > 1.
     """,
     ),
     answer(
@@ -171,9 +191,48 @@ CELLS = [
         hidden=True,
         topics=("batchnorm",),
     ),
+    md(
+        "one_md",
+        """
+        ### A batch of one sample
+
+        Why does a batch of one sample break training mode, and why do LayerNorm and
+        GroupNorm not care? Answer with `one_sample_outputs(x, gamma, beta, eps)`: for `x` of
+        shape `(1, C)` (NumPy float64, `gamma` and `beta` of shape `(C,)`) return
+        `(bn_y, ln_y)`, two NumPy arrays of shape `(1, C)`: the training-mode BatchNorm
+        output from the formula above (batch mean and biased batch variance; torch's
+        `batch_norm` refuses such a batch, so write it out) and the LayerNorm output over
+        the row. Say in a comment what `bn_y` is, whatever `x` holds, and why.
+    """,
+    ),
+    answer(
+        "one_sample",
+        '''
+        def one_sample_outputs(x, gamma, beta, eps=1e-5):
+            """(BatchNorm training-mode output, LayerNorm output) for a batch of one sample."""
+    ''',
+        """
+        # BatchNorm: the batch mean is the sample itself and the batch variance 0, so
+        # x - mean = 0 and bn_y = beta for every x: the sample's features are lost.
+        # LayerNorm takes its statistics over the features of the sample: no batch needed.
+        x = np.asarray(x, dtype=float)
+        bn_y = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) * gamma + beta
+        mean, var = x.mean(axis=-1, keepdims=True), x.var(axis=-1, keepdims=True)
+        ln_y = (x - mean) / np.sqrt(var + eps) * gamma + beta
+        return bn_y, ln_y
+    """,
+    ),
+    test(
+        "test_one_sample",
+        "accumulation_normalization.one_sample",
+        1,
+        hidden=True,
+        topics=("batchnorm", "layer_group_norm"),
+    ),
     answer(
         "layer_norm",
         '''
+        # x: NumPy float64 array of shape (N, F); gamma, beta: shape (F,). The checks use N > 1.
         def layer_norm(x, gamma, beta, eps=1e-5):
             """LayerNorm over the last axis of each sample."""
     ''',
@@ -194,6 +253,7 @@ CELLS = [
     answer(
         "group_norm",
         '''
+        # x: NumPy float64 array of shape (N, C, L), num_groups divides C; gamma, beta: (C,).
         def group_norm(x, num_groups, gamma, beta, eps=1e-5):
             """GroupNorm for x of shape (N, C, L): statistics per sample and group of channels."""
     ''',
@@ -237,7 +297,7 @@ CELLS = [
 
 SAMPLES = {
     "ada_correct": sample(
-        "expected score: 15/15 (correct; torch's functional batch_norm and einsum variants)",
+        "expected score: 17/17 (correct; torch's functional batch_norm and einsum variants)",
         bn_train="""
             import torch
 
@@ -265,7 +325,7 @@ SAMPLES = {
         """,
     ),
     "ben_naive_accumulation": sample(
-        "expected score: 13/15 (divides by the number of micro-batches despite a short last one)",
+        "expected score: 15/17 (divides by the number of micro-batches despite a short last one)",
         accum="""
             import numpy as np
 
@@ -280,7 +340,7 @@ SAMPLES = {
         """,
     ),
     "cleo_no_divide_k": sample(
-        "expected score: 12/15 (accumulates micro-batch gradients without dividing by k)",
+        "expected score: 13/17 (micro-batch gradients not divided by k: both trainer checks fail)",
         trainer="""
             def train_accumulated(X, y, w0, b0, *, lr, batch_size, epochs, order,
                                   accumulation_steps):
@@ -301,7 +361,7 @@ SAMPLES = {
         """,
     ),
     "dev_biased_running_var": sample(
-        "expected score: 12/15 (updates running_var with the biased batch variance)",
+        "expected score: 14/17 (updates running_var with the biased batch variance)",
         bn_train="""
             def batchnorm_train(x, gamma, beta, running_mean, running_var, momentum=0.1, eps=1e-5):
                 mean, var = x.mean(axis=0), x.var(axis=0)
@@ -311,7 +371,7 @@ SAMPLES = {
         """,
     ),
     "eve_running_stats_in_training": sample(
-        "expected score: 12/15 (normalises with the running statistics in training mode)",
+        "expected score: 14/17 (normalises with the running statistics in training mode)",
         bn_train="""
             def batchnorm_train(x, gamma, beta, running_mean, running_var, momentum=0.1, eps=1e-5):
                 m = len(x)
@@ -322,7 +382,7 @@ SAMPLES = {
         """,
     ),
     "fay_crash": sample(
-        "expected score: 13/15 (a debugging line raises before accumulated_gradient is defined)",
+        "expected score: 15/17 (a debugging line raises before accumulated_gradient is defined)",
         accum="""
             import numpy as np
 

@@ -27,7 +27,9 @@ CELLS = [
 
         The gradient points in the direction in which the loss grows fastest, so a descent step
         moves the weight **against** it, scaled by the learning rate α:
-        `w_new = w - α · g`. Your function must also work when `w` and `grad` are NumPy arrays.
+        `w_new = w - α · g`. The checks call it with floats (`update(2.0, 0.5, 0.1)`) and with
+        `w` and `grad` as 1-D NumPy float arrays of one shape (`lr` is always a float); return
+        a float, or an array of `w`'s shape.
     """,
     ),
     answer(
@@ -54,10 +56,12 @@ CELLS = [
         """
         ## 2. The exit-ticket exercise: f(x) = x² from x₀ = -6
 
-        For f(x) = x² the gradient is 2x. Return the iterates x₀, x₁, …, x_steps (a list or
-        1-D array of length `steps + 1`). Then try α = 0.5 and α = 1.2 and explain in the next
-        markdown cell why one converges and the other diverges. The rule from the notes:
-        GD on an L-smooth quadratic is stable exactly when 0 < α < 2/L (here L = 2).
+        For f(x) = x² the gradient is 2x. Return the iterates x₀, x₁, …, x_steps as floats (a
+        list or 1-D float array of length `steps + 1`). `x0` may be an int: the checks start
+        from the integer `-6`, as written here, so convert it before you store iterates in it
+        (an integer array would cut 8.4 down to 8). `lr` is a float, `steps` an int. Then try
+        α = 0.5 and α = 1.2 and say in a comment of your plot cell why one converges and the
+        other diverges.
     """,
     ),
     answer(
@@ -81,6 +85,15 @@ CELLS = [
         hidden=True,
         topics=("stability",),
     ),
+    md(
+        "stable_md",
+        """
+        Write `is_stable(lr, lipschitz)` (two floats, `lr >= 0`, `lipschitz > 0`; return a
+        bool) from the rule in the notes: GD on an L-smooth quadratic is stable exactly when
+        0 < α < 2/L, both inequalities strict (α = 0 never moves; α = 2/L oscillates for ever).
+        Here L = 2.
+    """,
+    ),
     answer(
         "stable",
         '''
@@ -98,7 +111,8 @@ CELLS = [
     """,
         """
         for alpha in (0.5, 1.2):
-            plt.plot(gd_iterates(-6.0, alpha, 10), marker="o", label=f"alpha = {alpha}")
+            plt.plot(gd_iterates(-6, alpha, 10), marker="o", label=f"alpha = {alpha}")
+        # 0.5 < 2/L = 1 lands on the minimum in one step; 1.2 > 1 overshoots further each step
         plt.xlabel("step")
         plt.ylabel("x")
         plt.legend()
@@ -110,13 +124,19 @@ CELLS = [
         """
         ## 3. Stopping rules
 
-        Run GD on f(x) = x² from `x0` and stop at the first of these, checked in this order:
+        Run GD on f(x) = x² from `x0` (an int or a float; the checks pass the integer `-6`)
+        with learning rate `lr` and stop at the first of these, checked in this order:
 
         1. before a step: |f'(x)| < `grad_tol` → return `("grad_tol", steps_taken)`;
         2. after a step: if |x| or f(x) exceeds 1e12 (or is not finite) →
            `("diverged", steps_taken)`;
         3. after a step: |f(x_new) - f(x_old)| < `loss_tol` → `("loss_tol", steps_taken)`;
         4. after `max_steps` steps → `("max_steps", max_steps)`.
+
+        The comparisons are strict: a gradient or loss change exactly equal to its tolerance
+        does not stop the run (a tolerance of 0 never fires). Rule 1 is checked only before
+        a step, so once the `max_steps`-th step is made the answer is `("max_steps",
+        max_steps)`, however small the gradient has become. Return a tuple `(str, int)`.
     """,
     ),
     answer(
@@ -148,9 +168,12 @@ CELLS = [
         ## 4. A saddle point
 
         f(x, y) = x² - y² has zero gradient at (0, 0), yet (0, 0) is not a minimum. Return the
-        GD iterates from `p0` (an array of shape `(steps + 1, 2)`). Start on the x axis and
-        watch GD walk into the saddle and stay there: a flat gradient slows or stops descent,
-        as plateaus do (`05-assessment-and-day4-plan.md`, exit ticket).
+        GD iterates from `p0` (a list `[x, y]` of two floats) as a float array of shape
+        `(steps + 1, 2)`. Started exactly on the x axis, GD walks into the saddle and stays
+        there: a flat gradient slows or stops descent, as plateaus do
+        (`05-assessment-and-day4-plan.md`, exit ticket). Started a little off the axis (the
+        check starts at y = 0.01), it first slows near the saddle, then the y coordinate
+        grows and GD escapes downhill.
     """,
     ),
     answer(
@@ -177,8 +200,10 @@ CELLS = [
         f(x) = 0.1·x₁² + 2·x₂² has gradient (0.2·x₁, 4·x₂). Implement SGD with momentum the
         way `torch.optim.SGD` does it: the velocity buffer starts as the **first gradient**
         itself; afterwards `buf = momentum · buf + (1 - dampening) · g`; the step is
-        `x = x - lr · buf`. With `momentum = 0` this is plain GD. Compare α = 0.4 with and
-        without momentum (`03-optimizers-lr-momentum-sgd.md`).
+        `x = x - lr · buf`. With `momentum = 0` torch keeps no buffer and steps by the
+        gradient itself, so this is plain GD whatever `dampening` is. `x0` is a list of two
+        floats, the other arguments numbers; return a float array of shape `(steps + 1, 2)`.
+        Compare α = 0.4 with and without momentum (`03-optimizers-lr-momentum-sgd.md`).
     """,
     ),
     answer(
@@ -193,7 +218,10 @@ CELLS = [
         out = [x.copy()]
         for _ in range(steps):
             g = scales * x
-            buf = g if buf is None else momentum * buf + (1 - dampening) * g
+            if momentum == 0:  # no buffer: plain GD
+                buf = g
+            else:
+                buf = g if buf is None else momentum * buf + (1 - dampening) * g
             x = x - lr * buf
             out.append(x.copy())
         return np.array(out)

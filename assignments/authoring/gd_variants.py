@@ -39,7 +39,9 @@ CELLS = [
         ## 1. Updates per epoch
 
         An epoch over N samples in batches of B makes ⌈N/B⌉ updates; the last batch is short
-        when B does not divide N, unless `drop_last=True` discards it.
+        when B does not divide N, unless `drop_last=True` discards it. When B divides N there
+        is no short batch, and `drop_last` changes nothing. `n` and `batch_size` are positive
+        ints, `drop_last` a bool; return an int.
     """,
     ),
     answer(
@@ -60,11 +62,24 @@ CELLS = [
         ## 2. One trainer, three flavours
 
         Write `train(X, y, w0, b0, *, lr, batch_size, epochs, order)` for the model
-        `y ≈ X @ w + b` with the mean squared error. `order[e]` lists the sample indices of
-        epoch `e` in the order to read them (the grader chooses it, as a shuffling DataLoader
-        would). Read consecutive batches of `batch_size` from it, keep the last short batch,
-        and return the loss of every batch, computed **before** its update. With
-        `batch_size = N` this is batch GD, with `batch_size = 1` it is SGD.
+        `y ≈ X @ w + b` with the mean squared error. What the checks pass in:
+
+        | argument | type |
+        |---|---|
+        | `X` | NumPy float64 array, shape `(N, d)` |
+        | `y` | NumPy float64 array, shape `(N,)` |
+        | `w0` | NumPy float64 array, shape `(d,)` (do not change it in place) |
+        | `b0` | float |
+        | `lr` | float; `batch_size`, `epochs`: ints |
+        | `order` | list of `epochs` NumPy int64 arrays, each of shape `(N,)` |
+
+        `order[e]` lists the sample indices of epoch `e` in the order to read them (the
+        grader chooses it, as a shuffling DataLoader would); index with it as it is, or turn
+        it into a tensor (`torch.as_tensor(order[e])`) or a list. Read consecutive batches of
+        `batch_size` from it and keep the last short batch (N = 10 with B = 4 gives batches
+        of 4, 4 and 2). Return the loss of every batch, computed **before** its update, as a
+        list of floats (an array or tensor is fine too). With `batch_size = N` this is batch
+        GD, with `batch_size = 1` it is SGD.
     """,
     ),
     answer(
@@ -79,6 +94,12 @@ CELLS = [
         TRAIN,
     ),
     test(
+        "test_train_public",
+        "gd_variants.train_public",
+        1,
+        topics=("gd_variants", "shuffling"),
+    ),
+    test(
         "test_minibatch",
         "gd_variants.minibatch",
         3,
@@ -90,7 +111,7 @@ CELLS = [
     answer(
         "plot",
         """
-        # Plot the full-data cost after each epoch for B = 1, 8 and N on a toy problem.
+        # Plot the loss of the last batch of each epoch for B = 1, 8 and N on a toy problem.
         import matplotlib.pyplot as plt
 
         rng = np.random.default_rng(0)
@@ -118,9 +139,12 @@ CELLS = [
 
         Draw `trials` mini-batches of `batch_size` indices **with replacement** (use
         `np.random.default_rng(seed)`) and return each batch's gradient of the MSE with
-        respect to `(w, b)`: an array of shape `(trials, d + 1)`. The average of these
-        estimates is the full gradient (the estimate is unbiased) and their variance is the
-        per-sample variance divided by B.
+        respect to `(w, b)`: an array of shape `(trials, d + 1)`, row `t` holding
+        `[dL/dw_1, ..., dL/dw_d, dL/db]` of batch `t`. `X` (N, d), `y` (N,) and `w` (d,) are
+        NumPy float64 arrays, `b` a float, the rest ints. The average of these estimates is
+        the full gradient (the estimate is unbiased) and the variance of each column is that
+        column's per-sample variance divided by B. (Drawn without replacement the variance
+        is smaller by (N - B) / (N - 1): the check uses a small N, where that shows.)
     """,
     ),
     answer(
@@ -197,7 +221,7 @@ CELLS = [
 
 SAMPLES = {
     "ada_correct": sample(
-        "expected score: 16/16 (correct; torch autograd trainer and vectorised helpers)",
+        "expected score: 17/17 (correct; torch autograd trainer and vectorised helpers)",
         train="""
             import numpy as np
             import torch
@@ -225,7 +249,7 @@ SAMPLES = {
         """,
     ),
     "ben_no_zero_grad": sample(
-        "expected score: 9/16 (no zero_grad: gradients pile up; every trainer check fails)",
+        "expected score: 9/17 (no zero_grad: gradients pile up; every trainer check fails)",
         train="""
             import numpy as np
             import torch
@@ -247,7 +271,7 @@ SAMPLES = {
         """,
     ),
     "cleo_no_shuffle": sample(
-        "expected score: 11/16 (ignores the order: mini-batch and SGD fail, batch GD passes)",
+        "expected score: 11/17 (ignores the order: all trainer checks but batch GD fail)",
         train="""
             import numpy as np
 
@@ -266,7 +290,7 @@ SAMPLES = {
         """,
     ),
     "dev_sum_not_mean": sample(
-        "expected score: 11/16 (sums the batch gradient: mini-batch and batch GD fail, SGD passes)",
+        "expected score: 11/17 (sums the batch gradient: all trainer checks but SGD fail)",
         train="""
             import numpy as np
 
@@ -286,14 +310,14 @@ SAMPLES = {
         """,
     ),
     "eve_drop_last": sample(
-        "expected score: 14/16 (always drops the short last batch when counting updates)",
+        "expected score: 15/17 (always drops the short last batch when counting updates)",
         count="""
             def count_updates(n, batch_size, drop_last):
                 return n // batch_size
         """,
     ),
     "fay_crash": sample(
-        "expected score: 5/16 (syntax error in the trainer cell, which also imports numpy)",
+        "expected score: 5/17 (syntax error in the trainer cell, which also imports numpy)",
         train="""
             import numpy as np
 

@@ -95,9 +95,12 @@ CELLS = [
         ## Linear scaling and warm-up
 
         When the batch grows from `base_batch` to `new_batch`, the linear scaling rule scales
-        the learning rate by the same factor. Large learning rates are then reached by a
-        linear warm-up: `LinearLR(start_factor, total_iters=warmup_steps)` multiplies the rate
-        by a factor growing linearly from `start_factor` to 1.
+        the learning rate by the same factor (all three arguments are numbers; return a
+        float). Large learning rates are then reached by a linear warm-up:
+        `LinearLR(start_factor, total_iters=warmup_steps)` multiplies the rate by a factor
+        growing linearly from `start_factor` to 1. Step 0 uses `start_factor * lr0`; the
+        factor reaches 1 at step `warmup_steps` (not `warmup_steps - 1`) and stays 1 after it.
+        Return the rates of steps 0, …, `steps - 1` as a list of floats.
     """,
     ),
     answer(
@@ -126,13 +129,20 @@ CELLS = [
         """
         ## The learning-rate range test
 
-        Train for one epoch (MSE linear regression, batches read from `order[0]`) while the
-        learning rate grows exponentially from `lr_start` to `lr_end`: batch i uses
-        `lr_start * gamma ** i` with `gamma = (lr_end / lr_start) ** (1 / number_of_batches)`,
-        as `ExponentialLR` stepped after every batch would. Return
-        `{"lrs": [...], "losses": [...]}` (the loss of each batch before its update) and plot
-        loss against learning rate on a log axis: pick a rate a little below the point where
-        the loss starts to rise.
+        Train for one epoch (MSE linear regression, batches of `batch_size` read from
+        `order[0]`, the last short batch kept) while the learning rate grows exponentially
+        from `lr_start` to `lr_end`: batch i uses `lr_start * gamma ** i` with
+        `gamma = (lr_end / lr_start) ** (1 / number_of_batches)`, as `ExponentialLR` stepped
+        after every batch would. `number_of_batches` is ⌈N / batch_size⌉, the short last
+        batch counted (it is `len(train_loader)` in the notes' `find_lr`). As in `find_lr`,
+        stop as soon as a batch's loss is more than 10 times the first batch's loss: that
+        batch is still recorded, the batches after it are not run.
+
+        `X`, `y`, `w0` are NumPy float64 arrays of shapes `(N, d)`, `(N,)`, `(d,)`, `b0` is a
+        float, `order` a list holding one NumPy int64 array of shape `(N,)`. Return
+        `{"lrs": [...], "losses": [...]}` (lists of floats; the loss of each batch before its
+        update) and plot loss against learning rate on a log axis: pick a rate a little below
+        the point where the loss starts to rise.
     """,
     ),
     answer(
@@ -154,6 +164,8 @@ CELLS = [
             lrs.append(lr)
             losses.append(float(np.mean(r**2)))
             w, b = w - lr * 2 * X[idx].T @ r / len(idx), b - lr * 2 * np.mean(r)
+            if losses[-1] > 10 * losses[0]:
+                break
         return {"lrs": lrs, "losses": losses}
     """,
     ),
@@ -186,8 +198,16 @@ CELLS = [
 
         Extend the mini-batch trainer with `torch.optim.SGD`'s momentum and weight decay:
         add `weight_decay * w` to the gradient first, then update the buffer (the first buffer
-        is the gradient itself), then step by `lr * buffer`. Weight decay applies to the bias
-        too, as it does for every parameter given to `SGD`.
+        is the gradient itself, later ones `momentum * buffer + gradient`), then step by
+        `lr * buffer`. Weight decay applies to the bias too, as it does for every parameter
+        given to `SGD`. It changes the gradient only: the loss you report for a batch is its
+        plain mean squared error, **without** a `weight_decay / 2 * |w|²` penalty term.
+
+        The arguments are typed as in `gd_variants`' `train`: `X` (N, d), `y` (N,) and `w0`
+        (d,) NumPy float64 arrays, `b0`, `lr`, `momentum` and `weight_decay` floats,
+        `batch_size` and `epochs` ints, and `order` a list of `epochs` NumPy int64 arrays of
+        shape `(N,)`: epoch `e` reads consecutive batches of `order[e]`, the last short batch
+        kept. Return the loss of every batch (before its update) as a list of floats.
     """,
     ),
     answer(
@@ -197,6 +217,12 @@ CELLS = [
             """Mini-batch SGD with momentum and weight decay; returns per-batch losses."""
     ''',
         SGD,
+    ),
+    test(
+        "test_sgd_public",
+        "lr_rules.momentum_weight_decay_public",
+        1,
+        topics=("momentum", "weight_decay"),
     ),
     test(
         "test_sgd",
@@ -209,7 +235,7 @@ CELLS = [
 
 SAMPLES = {
     "ada_correct": sample(
-        "expected score: 15/15 (correct; uses torch's own schedulers where it can)",
+        "expected score: 16/16 (correct; uses torch's own schedulers where it can)",
         step_torch="""
             import torch
 
@@ -230,7 +256,7 @@ SAMPLES = {
         """,
     ),
     "ben_steplr_for_notes": sample(
-        "expected score: 13/15 (the notes' step decay written with StepLR's floor(n / every))",
+        "expected score: 14/16 (the notes' step decay written with StepLR's floor(n / every))",
         step_notes="""
             import math
 
@@ -240,14 +266,14 @@ SAMPLES = {
         """,
     ),
     "cleo_scaling_backwards": sample(
-        "expected score: 14/15 (linear scaling rule applied backwards)",
+        "expected score: 15/16 (linear scaling rule applied backwards)",
         scaling="""
             def scale_lr(base_lr, base_batch, new_batch):
                 return base_lr * base_batch / new_batch
         """,
     ),
     "dev_decay_after_momentum": sample(
-        "expected score: 12/15 (weight decay added after the momentum buffer)",
+        "expected score: 12/16 (weight decay added after the momentum buffer: both SGD checks)",
         sgd="""
             def train_sgd(X, y, w0, b0, *, lr, batch_size, epochs, order, momentum, weight_decay):
                 theta = np.append(np.asarray(w0, dtype=float), float(b0))
@@ -265,7 +291,7 @@ SAMPLES = {
         """,
     ),
     "eve_crash": sample(
-        "expected score: 13/15 (misspelt import stops the first cell: time_based_lrs is undefined)",
+        "expected score: 14/16 (misspelt import stops the first cell: time_based_lrs is undefined)",
         time_based="""
             import numpy as np
             from torch.optim.lr_scheduler import StepLRR

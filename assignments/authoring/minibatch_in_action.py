@@ -103,7 +103,14 @@ CELLS = [
 
         `train_iris(X, y, *, lr, batch_size, epochs, order, seed)` builds `make_model(seed)`,
         trains it with `torch.optim.SGD` and cross-entropy, reading epoch `e` in the order
-        `order[e]`, and returns the loss of every batch (before its update).
+        `order[e]` in consecutive batches of `batch_size` (the last short batch kept), and
+        returns the loss of every batch (before its update) as a list of floats.
+
+        The checks pass `X_iris` and `y_iris` as made above (a float64 tensor of shape
+        `(150, 4)` and a long tensor of shape `(150,)`), `lr` a float, `batch_size`,
+        `epochs` and `seed` ints, and `order` a list of `epochs` NumPy int64 arrays of shape
+        `(150,)`. Index the tensors with `order[e]` directly, or turn it into a tensor
+        (`torch.as_tensor(order[e])`) or a list (a `DataLoader`'s `sampler` takes a list).
     """,
     ),
     answer(
@@ -115,22 +122,64 @@ CELLS = [
         TRAIN,
     ),
     test(
+        "test_train_public",
+        "minibatch_in_action.iris_trainer_public",
+        1,
+        topics=("iris_sweep", "loss_functions"),
+    ),
+    test(
         "test_train",
         "minibatch_in_action.iris_trainer",
         3,
         hidden=True,
         topics=("iris_sweep", "loss_functions", "shuffling"),
     ),
+    md(
+        "sorted_md",
+        """
+        ## 3. What a loader without shuffling feeds the model
+
+        The Iris rows are sorted by class. Write `batch_class_counts(y, batch_size, order)`:
+        for the batches read from `order` (a NumPy int64 array of shape `(150,)`; consecutive
+        batches of `batch_size`, the last short batch kept) return how many samples of
+        class 0, 1 and 2 each batch holds, as a list with one `[n0, n1, n2]` list of ints
+        per batch (a 2-D integer array is fine too). `y` is `y_iris`. Compare the stored
+        order `np.arange(150)` with a shuffled one: without shuffling every batch but two
+        holds a single class, so each update pulls the model towards one class only
+        (`04-minibatch-in-action-iris.md`).
+    """,
+    ),
+    answer(
+        "sorted",
+        '''
+        import numpy as np
+
+
+        def batch_class_counts(y, batch_size, order):
+            """Samples of each class in each batch read from order, [[n0, n1, n2], ...]."""
+    ''',
+        """
+        labels = np.asarray(y)[np.asarray(order)]
+        return [
+            np.bincount(labels[start : start + batch_size], minlength=3).tolist()
+            for start in range(0, len(labels), batch_size)
+        ]
+    """,
+    ),
     test("test_sorted", "minibatch_in_action.sorted_order", 2, hidden=True, topics=("shuffling",)),
     md(
         "sweep_md",
         """
-        ## 3. A batch-size sweep
+        ## 4. A batch-size sweep
 
-        For each batch size, train `make_model(seed)` for `epochs` epochs with a shuffling
-        `DataLoader` and return `{batch_size: final training accuracy}`. Smaller batches make
-        more (noisier) updates per epoch; plot accuracy against the batch size and compare
-        with the notes' table.
+        For each batch size, train a fresh `make_model(seed)` for `epochs` epochs with a
+        shuffling `DataLoader` and return `{batch_size: final training accuracy}`, the
+        accuracy as a fraction in [0, 1] (a float, not a percentage). `X` and `y` are
+        `X_iris` and `y_iris`, `batch_sizes` a list of ints, `epochs` and `seed` ints, `lr` a
+        float. Smaller batches make more (noisier) updates per epoch; plot accuracy against
+        the batch size and compare with the notes' table. The check compares each accuracy
+        with a band around what correct runs reach, on both sides: too high is as wrong as
+        too low.
     """,
     ),
     answer(
@@ -167,7 +216,7 @@ CELLS = [
 
 SAMPLES = {
     "ada_correct": sample(
-        "expected score: 9/9 (correct; indexes tensors directly instead of a DataLoader)",
+        "expected score: 10/10 (correct; indexes tensors directly instead of a DataLoader)",
         train="""
             def train_iris(X, y, *, lr, batch_size, epochs, order, seed):
                 model = make_model(seed)
@@ -184,7 +233,7 @@ SAMPLES = {
         """,
     ),
     "ben_no_zero_grad": sample(
-        "expected score: 4/9 (no zero_grad: both trainer checks fail)",
+        "expected score: 6/10 (no zero_grad: both trainer checks fail)",
         train="""
             def train_iris(X, y, *, lr, batch_size, epochs, order, seed):
                 model = make_model(seed)
@@ -200,7 +249,7 @@ SAMPLES = {
         """,
     ),
     "cleo_ignores_order": sample(
-        "expected score: 6/9 (reads the data in stored order: only the sorted-order check passes)",
+        "expected score: 6/10 (reads the data in stored order: both trainer checks fail)",
         train="""
             def train_iris(X, y, *, lr, batch_size, epochs, order, seed):
                 model = make_model(seed)
@@ -217,14 +266,14 @@ SAMPLES = {
         """,
     ),
     "dev_ignores_drop_last": sample(
-        "expected score: 7/9 (the DataLoader is built without drop_last)",
+        "expected score: 8/10 (the DataLoader is built without drop_last)",
         loader="""
             def loader_batch_sizes(n, batch_size, drop_last):
                 return [len(b) for b in DataLoader(torch.arange(n), batch_size=batch_size)]
         """,
     ),
     "eve_crash": sample(
-        "expected score: 2/9 (the trainer cell crashes; the sweep reuses it and fails too)",
+        "expected score: 4/10 (the trainer cell crashes; the sweep reuses it and fails too)",
         train="""
             print(model)
 

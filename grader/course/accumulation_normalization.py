@@ -23,9 +23,11 @@ EVAL_X, EVAL_MEAN, EVAL_VAR = (
     np.array([1.0, -1.0, 0.5]),
     np.array([2.0, 0.5, 1.0]),
 )
-LN_X = rng.normal(size=(1, 6))
-GN_X = rng.normal(size=(1, 6, 4))
+LN_X = rng.normal(size=(4, 6))  # batch sizes > 1: statistics pooled over the batch show
+GN_X = rng.normal(size=(3, 6, 4))
 STD_TRAIN, STD_TEST = rng.normal(3, 2, size=(20, 3)), rng.normal(3, 2, size=(5, 3))
+ONE_X = np.array([[2.0, -1.0, 0.5, 4.0]])
+ONE_GAMMA, ONE_BETA = np.array([1.5, 0.5, 1.0, 2.0]), np.array([0.1, -0.2, 0.0, 0.3])
 
 
 def _accumulated():
@@ -69,6 +71,15 @@ def _group_norm():
     return group_norm(GN_X, 3, np.linspace(0.5, 1.5, 6), np.linspace(-0.1, 0.1, 6))
 
 
+def _one_sample():
+    """BatchNorm's training formula on one sample (torch and the oracle refuse the batch:
+    x - mean is 0, so the output is beta) and LayerNorm over the row."""
+    from reference.normalization import layer_norm
+
+    bn = np.broadcast_to(ONE_BETA, ONE_X.shape).copy()
+    return bn, layer_norm(ONE_X, ONE_GAMMA, ONE_BETA)
+
+
 def _standardize():
     from reference.normalization import standardize
 
@@ -93,6 +104,17 @@ series_check(
     topics=("grad_accumulation",),
     hidden=False,
     **TIGHT,
+)
+trainer_check(
+    f"{A}.accumulation_trainer_public",
+    name="self-check: accumulation on 10 samples (B = 2, k = 2: a leftover micro-batch)",
+    points=1,
+    target="train_accumulated",
+    n=10,
+    seed=40,
+    hyper={"lr": 0.05, "batch_size": 2, "epochs": 2, "accumulation_steps": 2},
+    topics=("grad_accumulation",),
+    hidden=False,
 )
 trainer_check(
     f"{A}.accumulation_trainer",
@@ -135,8 +157,22 @@ series_check(
     **TIGHT,
 )
 series_check(
+    f"{A}.one_sample",
+    name="a batch of one sample: BatchNorm gives beta, LayerNorm normalises",
+    points=1,
+    target="one_sample_outputs",
+    args=(ONE_X, ONE_GAMMA, ONE_BETA),
+    expected=_one_sample,
+    accept=ARRAY_LIKE,
+    what="output entry",
+    parts=("bn_y", "ln_y"),
+    context=Context(eps=1e-5),
+    topics=("batchnorm", "layer_group_norm"),
+    **TIGHT,
+)
+series_check(
     f"{A}.layer_norm",
-    name="LayerNorm at batch size 1",
+    name="LayerNorm on a batch of 4",
     points=2,
     target="layer_norm",
     args=(LN_X, np.ones(6), np.zeros(6)),
@@ -150,7 +186,7 @@ series_check(
 )
 series_check(
     f"{A}.group_norm",
-    name="GroupNorm at batch size 1",
+    name="GroupNorm on a batch of 3",
     points=2,
     target="group_norm",
     args=(GN_X, 3, np.linspace(0.5, 1.5, 6), np.linspace(-0.1, 0.1, 6)),

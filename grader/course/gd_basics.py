@@ -48,7 +48,11 @@ def _stable():
 def _saddle():
     from reference.descent import gd_trajectory
 
-    return gd_trajectory(lambda p: np.array([2 * p[0], -2 * p[1]]), [1.0, 0.0], lr=0.1, steps=20)
+    return gd_trajectory(lambda p: np.array([2 * p[0], -2 * p[1]]), SADDLE_P0, lr=0.1, steps=20)
+
+
+SADDLE_P0 = [1.0, 0.01]
+"""Off the x axis, so that the y coordinate moves (a sign error in df/dy shows)."""
 
 
 SCALES = np.array([0.2, 4.0])
@@ -81,13 +85,18 @@ def _plain_gd():
     return gd_trajectory(lambda x: SCALES * x, [1.0, 1.0], lr=0.4, steps=5)
 
 
-LRS = [0.1, 0.5, 0.99, 1.0, 1.2, 2.5]
+LRS = [0.0, 0.1, 0.5, 0.99, 1.0, 1.2, 2.5]
+"""Both ends of 0 < lr < 2/L = 1 are in: lr = 0 and lr = 1 are not stable."""
 STOP_CASES = [
-    (-6.0, 0.25, 1e-3, 0.0, 100),
-    (-6.0, 0.1, 0.0, 1e-2, 500),
-    (-6.0, 0.01, 0.0, 0.0, 5),
-    (-6.0, 1.2, 0.0, 0.0, 10_000),
+    (-6, 0.25, 1e-3, 0.0, 100),
+    (-6, 0.1, 0.0, 1e-2, 500),
+    (-6, 0.01, 0.0, 0.0, 5),
+    (-6, 1.2, 0.0, 0.0, 10_000),
+    (-6, 0.25, 12.0, 0.0, 100),  # |f'(-6)| = 12 = grad_tol: strict <, so one step is made
+    (-6, 0.25, 0.0, 27.0, 100),  # the first loss change is 36 - 9 = 27 = loss_tol
+    (-6, 0.5, 1e-3, 0.0, 1),  # x reaches 0 on the last step: rule 1 is not checked after it
 ]
+"""x0 is the integer -6, as the text writes it."""
 
 value_check(
     "gd_basics.update_rule",
@@ -116,8 +125,8 @@ series_check(
     name="f(x)=x^2 from -6 at alpha 0.5",
     points=2,
     target="gd_iterates",
-    args=(-6.0, 0.5, 2),
-    expected=lambda: _square(-6.0, 0.5, 2),
+    args=(-6, 0.5, 2),
+    expected=lambda: _square(-6, 0.5, 2),
     accept=SEQUENCE,  # "a list or 1-D array of length steps + 1"
     what="iterate",
     topics=("stability", "update_rule"),
@@ -128,8 +137,8 @@ series_check(
     name="f(x)=x^2 from -6 at alpha 1.2",
     points=2,
     target="gd_iterates",
-    args=(-6.0, 1.2, 10),
-    expected=lambda: _square(-6.0, 1.2, 10),
+    args=(-6, 1.2, 10),  # an int, as the text says: an integer array cuts 8.4 to 8
+    expected=lambda: _square(-6, 1.2, 10),
     accept=SEQUENCE,
     what="iterate",
     topics=("stability",),
@@ -156,10 +165,10 @@ value_check(
 )
 series_check(
     "gd_basics.saddle",
-    name="GD walks into the saddle of x^2 - y^2",
+    name="GD near the saddle of x^2 - y^2",
     points=2,
     target="saddle_iterates",
-    args=([1.0, 0.0], 0.1, 20),
+    args=(SADDLE_P0, 0.1, 20),
     expected=_saddle,
     what="iterate",
     topics=("plateaus_saddles",),

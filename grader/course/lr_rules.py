@@ -111,7 +111,9 @@ series_check(
 )
 
 RANGE = linreg_problem(31, 64, 2, 1)
-RANGE_HYPER = {"lr_start": 1e-3, "lr_end": 1.5, "batch_size": 4}
+RANGE_HYPER = {"lr_start": 1e-3, "lr_end": 30.0, "batch_size": 5}
+"""13 batches, the last of 4 (gamma counts it); the loss explodes at batch 12 (lr ~ 6), so
+the test stops one batch before the end."""
 
 
 def _range_request() -> ProbeRequest:
@@ -120,7 +122,7 @@ def _range_request() -> ProbeRequest:
         "y": encode(RANGE["y"]),
         "w0": encode(RANGE["w0"]),
         "b0": 0.0,
-        "order": [RANGE["permutations"][0].tolist()],
+        "order": [encode(RANGE["permutations"][0])],
         "hyper": RANGE_HYPER,
     }
     return ProbeRequest(
@@ -130,10 +132,12 @@ def _range_request() -> ProbeRequest:
 
 def _range_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
     from reference.batching import updates_per_epoch
+    from reference.schedules import range_test
     from reference.trainers import train_linear_regression
 
     n_batches = updates_per_epoch(64, RANGE_HYPER["batch_size"])
-    gamma = (RANGE_HYPER["lr_end"] / RANGE_HYPER["lr_start"]) ** (1 / n_batches)
+    start, end = RANGE_HYPER["lr_start"], RANGE_HYPER["lr_end"]
+    rates = range_test(start, end, n_batches=n_batches, losses=[1.0])[0]
     ref = train_linear_regression(
         RANGE["X"],
         RANGE["y"],
@@ -143,16 +147,19 @@ def _range_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
         batch_size=RANGE_HYPER["batch_size"],
         epochs=1,
         permutations=RANGE["permutations"],
-        lr_schedule=lambda step: RANGE_HYPER["lr_start"] * gamma**step,
+        lr_schedule=lambda step: rates[step],
     )
+    kept = range_test(start, end, n_batches=n_batches, losses=ref.step_losses)[1]
     lrs = ev.lrs
     if lrs is None:
         return Verdict("failed", 'return a dict with keys "lrs" and "losses"')
     return judges.all_of(
-        judges.trajectory(lrs, ref.lrs, rtol=1e-9, atol=1e-12, what="lr", title="range test lr"),
+        judges.trajectory(
+            lrs, ref.lrs[:kept], rtol=1e-9, atol=1e-12, what="lr", title="range test lr"
+        ),
         judges.trajectory(
             ev,
-            ref.step_losses,
+            ref.step_losses[:kept],
             title="range test loss",
             log_y=True,
             context=Context(factors={"B": RANGE_HYPER["batch_size"], "N": 64}),
@@ -178,4 +185,15 @@ trainer_check(
     hyper={"lr": 0.02, "batch_size": 8, "epochs": 3, "momentum": 0.9, "weight_decay": 0.05},
     seed=32,
     topics=("momentum", "weight_decay"),
+)
+trainer_check(
+    "lr_rules.momentum_weight_decay_public",
+    name="self-check: SGD with momentum and weight decay on 10 samples (B = 4)",
+    points=1,
+    target="train_sgd",
+    hyper={"lr": 0.05, "batch_size": 4, "epochs": 2, "momentum": 0.9, "weight_decay": 0.1},
+    seed=33,
+    n=10,
+    topics=("momentum", "weight_decay"),
+    hidden=False,
 )

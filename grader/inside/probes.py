@@ -29,7 +29,9 @@ The trainer contract (``"train"``)::
 ``X`` (N, d), ``y`` (N,), ``w0`` (d,) are float64 numpy arrays, ``b0`` a float, and the
 keyword hyper-parameters come from ``inputs["hyper"]`` (``accumulation_steps``,
 ``momentum``, ``weight_decay``, ``base_lr``/``base_batch``... as the assignment states).
-``order`` is a list with one permutation of ``range(N)`` per epoch: epoch ``e`` reads
+``order`` is a list with one permutation of ``range(N)`` per epoch, each a 1-D int64 NumPy
+array when the request sends arrays (the course's trainers do, as their texts state), else a
+list of ints: epoch ``e`` reads
 ``order[e][0:B]``, ``order[e][B:2B]``, ... ``losses`` holds the loss of every mini-batch,
 computed before the update it contributes to (a list, array or tensor; 0-d tensors fine).
 With ``options["order"] == "record"`` the trainer shuffles on its own: ``order`` is None and
@@ -216,7 +218,7 @@ def _train(request: ProbeRequest, fn: Callable[..., Any]) -> Evidence:
         from grader.inside.recording import recorded_inputs
 
         X, y, recorder = recorded_inputs(inputs, record=True)
-    order = None if record else [[int(i) for i in p] for p in inputs["order"]]
+    order = None if record else [_indices(p) for p in inputs["order"]]
     out = fn(X, y, inputs["w0"], inputs["b0"], order=order, **inputs.get("hyper", {}))
     losses, params, lrs = out, None, None
     if isinstance(out, dict):
@@ -236,6 +238,13 @@ def _train(request: ProbeRequest, fn: Callable[..., Any]) -> Evidence:
         value_type=type(out).__name__,
         meta=meta,
     )
+
+
+def _indices(permutation: Any) -> Any:
+    """One epoch of ``order``: a 1-D int64 NumPy array (sent as one), else a list of ints."""
+    if hasattr(permutation, "dtype"):
+        return permutation.astype("int64")
+    return [int(i) for i in permutation]
 
 
 def _timing(request: ProbeRequest, fn: Callable[..., Any]) -> Evidence:

@@ -119,6 +119,10 @@ def trainer_check(
 ) -> Check:
     """Grade a trainer ``target(X, y, w0, b0, *, order, **hyper) -> losses`` by its losses.
 
+    The trainer gets what the course's texts state: ``X`` (N, d), ``y`` (N,) and ``w0`` (d,)
+    as float64 NumPy arrays, ``b0`` a float, ``order`` a list of one 1-D int64 NumPy array
+    per epoch.
+
     The data is ``linreg_problem(seed, n, d, epochs)``, or ``problem`` (same keys) when
     given. With ``record`` the trainer gets ``order=None`` and a recording dataset as ``X``:
     it must shuffle anew every epoch, and the reference is replayed on the order it read.
@@ -141,7 +145,7 @@ def trainer_check(
             "y": encode(problem["y"]),
             "w0": encode(problem["w0"]),
             "b0": problem["b0"],
-            "order": [np.asarray(p).tolist() for p in problem["permutations"]],
+            "order": [encode(np.asarray(p, dtype=np.int64)) for p in problem["permutations"]],
             "hyper": hyper,
         }
         options = {"order": "record" if record else "explicit"}
@@ -189,6 +193,15 @@ def trainer_context(n: int, hyper: dict[str, Any]) -> explain.Context:
         factors["k"] = int(hyper["accumulation_steps"])
     steps = n // b if hyper.get("drop_last") else -(-n // b)
     return explain.Context(factors=factors, steps_per_epoch=steps)
+
+
+def widened(values: Any, share: float, *, low: float = -np.inf, high: float = np.inf):
+    """A two-sided band from a reference distribution: [min, max] of ``values`` (one
+    statistic over reference runs) widened on each side by ``share`` of its width, then
+    clipped to [low, high] (accuracy stays within [0, 1])."""
+    lo, hi = float(np.min(values)), float(np.max(values))
+    pad = share * (hi - lo)
+    return max(low, lo - pad), min(high, hi + pad)
 
 
 def flatten(value: Any) -> list[float]:
