@@ -146,6 +146,38 @@ def grade(
 
 
 @app.command()
+def gradescope(
+    assignment: Annotated[str, typer.Argument(help="Assignment name (source/<name>/).")],
+    course: Annotated[
+        Path | None, typer.Option("--course", help="Course folder (default: the shipped course).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="The zip to write.")] = Path("autograder.zip"),
+    hidden_visibility: Annotated[
+        Literal["hidden", "after_due_date", "after_published", "visible"],
+        typer.Option(help="When students see the hidden tests' details."),
+    ] = "after_published",
+    output_format: Annotated[
+        Literal["text", "md", "simple_format", "html", "ansi"],
+        typer.Option(help="How Gradescope renders the outputs."),
+    ] = "text",
+) -> None:
+    """Write a Gradescope autograder zip: setup.sh, run_autograder, gdgrade and the assignment."""
+    from grader.nbgrader_io.release import check_course
+    from grader.outputs.gradescope import build_bundle
+
+    if course is not None:
+        check_course(course)
+    path = build_bundle(
+        assignment,
+        course=course,
+        out=out,
+        hidden_visibility=hidden_visibility,
+        output_format=output_format,
+    )
+    typer.echo(f"gradescope autograder -> {path} (upload it as the assignment's autograder)")
+
+
+@app.command()
 def check(
     notebook: Annotated[Path, typer.Argument(help="Your notebook.", exists=True, dir_okay=False)],
 ) -> None:
@@ -221,17 +253,9 @@ def demo(
 
 def _shipped_source(assignment: str) -> Path:
     """The shipped course's source notebook of ``assignment``; UsageError when none."""
-    from grader.paths import COURSE_SOURCE
+    from grader.pipeline.single import shipped_source
 
-    folder = COURSE_SOURCE / "source"
-    known = sorted(p.name for p in folder.iterdir() if p.is_dir())
-    notebooks = sorted((folder / assignment).glob("*.ipynb")) if assignment in known else []
-    if not notebooks:
-        raise UsageError(
-            f"no assignment {assignment!r} in the shipped course (there: {', '.join(known)}); "
-            "pass --source NOTEBOOK to grade against another source"
-        )
-    return notebooks[0]
+    return shipped_source(assignment)
 
 
 def main() -> None:
