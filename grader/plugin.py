@@ -1,87 +1,121 @@
 """pytest plugin: grade one submission with ordinary pytest tests.
 
-``pytest --submission path/to/notebook.ipynb assignments/<assignment>/checks/`` runs the
-notebook once in the sandbox (with every check its tests ask for) and gives tests the
-fixtures ``submission`` (``submission.check(id)`` gives one check's verdict) and ``oracle`` (the
-``reference`` package). ``@pytest.mark.points(n)`` weights a test; ``--gradescope-json FILE``
-writes Gradescope's results.json. The engine lives in its own modules; this file holds only
+``pytest --submission NB [--assignment A] assignments/<A>/checks/ --gradescope-json FILE``
+runs the notebook once in the sandbox (with every check of the assignment) and gives tests
+the fixtures ``submission`` (``submission.check(id)`` gives one check's verdict) and
+``oracle`` (the ``reference`` package). ``@pytest.mark.points(n)`` weights a test.
+
+Installed, the plugin loads into every pytest run of the environment, so it is inert unless
+``--submission`` is given: only its options and the ``points`` marker exist, no fixture, no
+hook. Under pytest-xdist each worker runs the notebook once; the tests' entries travel to
+the controller in their reports (``user_properties``) and only the controller writes the
+results file. The engine lives in ``grader.pipeline.session``; this file holds only
 options, markers, fixtures and hooks; state lives in ``config.stash``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
-    from grader.pipeline.session import NotebookSession
+    from grader.evidence import CheckResult
+    from grader.pipeline.session import AskedChecks, Submission
 
-_results = pytest.StashKey[list[dict[str, Any]]]()
+_submission: pytest.StashKey[Submission] = pytest.StashKey()
+_entries: pytest.StashKey[list[dict[str, Any]]] = pytest.StashKey()
+_asked: pytest.StashKey[list[CheckResult]] = pytest.StashKey()
+ENTRY = "gdgrade"
+"""Name of the report property that carries a test's Gradescope entry."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("gdgrade")
-    group.addoption("--submission", help="student notebook to grade")
+    group.addoption("--submission", help="student notebook to grade (turns the plugin on)")
+    group.addoption(
+        "--assignment",
+        help="assignment the notebook answers (default: the one each check id names)",
+    )
     group.addoption("--gradescope-json", help="write Gradescope results.json here")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "points(n): points this test is worth")
-    config.stash[_results] = []
+    if config.getoption("submission"):
+        config.pluginmanager.register(Grading(config), "gdgrade-grading")
+    elif config.getoption("gradescope_json") or config.getoption("assignment"):
+        raise pytest.UsageError("--gradescope-json and --assignment need --submission")
 
 
-@pytest.fixture(scope="session")
-def submission(request: pytest.FixtureRequest) -> Iterator[NotebookSession]:
-    """The submitted notebook, run once in the sandbox; ``.check(id)`` gives a CheckResult."""
-    from grader.pipeline.session import NotebookSession
-
-    path = request.config.getoption("--submission")
-    if not path:
-        pytest.skip("no --submission given")
-    with NotebookSession.open(Path(path)) as session:
-        yield session
+def _on_worker(config: pytest.Config) -> bool:
+    """Whether this process is a pytest-xdist worker (the controller collects entries)."""
+    return hasattr(config, "workerinput")
 
 
-@pytest.fixture(scope="session")
-def oracle():
-    """The reference oracles (trusted side only)."""
-    import reference.batching
-    import reference.descent
-    import reference.optim
-    import reference.schedules
-    import reference.trainers
+class Grading:
+    """Fixtures and hooks that exist only with ``--submission``."""
 
-    return reference
+    def __init__(self, config: pytest.Config) -> None:
+        from grader.pipeline.session import Submission
 
+        self.config = config
+        path, assignment = config.getoption("submission"), config.getoption("assignment")
+        config.stash[_submission] = Submission(Path(path), assignment)
+        config.stash[_entries] = []
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
-    report = yield
-    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        marker = item.get_closest_marker("points")
-        points = float(marker.args[0]) if marker else 1.0
-        passed = report.outcome == "passed"
-        item.config.stash[_results].append(
-            {
-                "name": item.name,
-                "score": points if passed else 0.0,
-                "max_score": points,
-                "status": "passed" if passed else "failed",
-                "output": "" if passed else str(report.longrepr)[-2000:],
-                "visibility": "visible",
-            }
-        )
-    return report
+    @pytest.fixture
+    def submission(self, request: pytest.FixtureRequest) -> AskedChecks:
+        """The submission, run in the sandbox on the first check asked in this process;
+        ``.check(id)`` gives a CheckResult (remembered for the test's report)."""
+        from grader.pipeline.session import AskedChecks
 
+        graded = request.config.stash[_submission]
+        return AskedChecks(graded, request.node.stash.setdefault(_asked, []))
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    path = session.config.getoption("--gradescope-json")
-    if not path:
-        return
-    tests = session.config.stash[_results]
-    data = {"score": sum(t["score"] for t in tests), "tests": tests}
-    Path(path).write_text(json.dumps(data, indent=2))
+    @pytest.fixture
+    def oracle(self):
+        """The reference oracles (trusted side only)."""
+        import reference.batching
+        import reference.descent
+        import reference.optim
+        import reference.schedules
+        import reference.trainers
+
+        return reference
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):
+        from grader.pipeline.session import gradescope_entry
+
+        report = yield
+        if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+            marker = item.get_closest_marker("points")
+            entry = gradescope_entry(
+                item.name,
+                float(marker.args[0]) if marker else 1.0,
+                report.outcome == "passed",
+                item.stash.get(_asked, []),
+                report.longreprtext,
+            )
+            report.user_properties.append((ENTRY, entry))
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if _on_worker(self.config):
+            return
+        entries = self.config.stash[_entries]
+        entries.extend(value for name, value in report.user_properties if name == ENTRY)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        path = session.config.getoption("gradescope_json")
+        if not path or _on_worker(session.config):
+            return
+        tests = session.config.stash[_entries]
+        data = {"score": round(sum(t["score"] for t in tests), 6), "tests": tests}
+        Path(path).write_text(json.dumps(data, indent=2))
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        config.stash[_submission].close()

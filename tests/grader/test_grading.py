@@ -86,7 +86,7 @@ def test_every_entry_point_judges_through_run_checks(sandbox, monkeypatch, tmp_p
     graded = by_check(single.grade_single(SAMPLE, "gd_basics", out=tmp_path))
     assert selfcheck.run_public_checks(SAMPLE) == 1  # the sign error fails a public check
     public = judged[-1]
-    with NotebookSession.open(SAMPLE) as session:
+    with NotebookSession.open(SAMPLE, "gd_basics") as session:
         from_session = {cid: session.check(cid) for cid in autograded}
     assert len(judged) == 4
     assert set(public) == {cid for cid in autograded if not registry.get(cid).hidden}

@@ -1,6 +1,8 @@
-"""gd_basics graded with plain pytest: the same judges and points as the hidden test cells.
+r"""gd_basics, graded with plain pytest: a test per grade cell of
+the source notebook, with its points and its judge (17 points in all).
 
-pytest --submission path/to/gd_basics.ipynb assignments/gd_basics/checks/ --gradescope-json out.json
+    pytest --submission NB --assignment gd_basics \
+        assignments/gd_basics/checks/ --gradescope-json out.json
 """
 
 import pytest
@@ -12,17 +14,46 @@ def test_update_rule(submission):
     assert result.status == "passed", result.feedback
 
 
+@pytest.mark.points(1)
+def test_update_rule_vector(submission):
+    result = submission.check("gd_basics.update_rule_vector")
+    assert result.status == "passed", result.feedback
+
+
 @pytest.mark.points(2)
-def test_exit_ticket_diverges_at_1_2(submission):
+def test_exit_ticket(submission):
+    result = submission.check("gd_basics.exit_ticket")
+    assert result.status == "passed", result.feedback
+
+
+@pytest.mark.points(2)
+def test_exit_ticket_diverge(submission):
     result = submission.check("gd_basics.exit_ticket_diverge")
     assert result.status == "passed", result.feedback
 
 
 @pytest.mark.points(2)
-def test_stability_rule(submission, oracle):
+def test_stability_rule(submission):
     result = submission.check("gd_basics.stability_rule")
     assert result.status == "passed", result.feedback
-    assert oracle.descent.is_stable(0.5, 2.0)
+
+
+@pytest.mark.points(3)
+def test_stopping_rules(submission):
+    result = submission.check("gd_basics.stopping_rules")
+    assert result.status == "passed", result.feedback
+
+
+@pytest.mark.points(2)
+def test_saddle(submission):
+    result = submission.check("gd_basics.saddle")
+    assert result.status == "passed", result.feedback
+
+
+@pytest.mark.points(1)
+def test_momentum_zero_is_gd(submission):
+    result = submission.check("gd_basics.momentum_zero_is_gd")
+    assert result.status == "passed", result.feedback
 
 
 @pytest.mark.points(3)
