@@ -14,6 +14,11 @@ after the rest of the class, when the machine is quieter. The regrade replaces t
 result, artefacts and gradebook row only when it left fewer checks undecided and ran as
 well; otherwise the first result stands, still flagged for review. ``remeasure=False``
 skips this pass.
+
+On Dask (``executor="dask"``) each task carries the course root and the submission's paths
+as absolute paths (workers run in directories of their own, on machines that mount the
+course at the same path) and the batch's ``SandboxLimits``; each worker process keeps one
+warm sandbox per course and limits.
 """
 
 from __future__ import annotations
