@@ -2,11 +2,12 @@
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+GIFT   := .node/node_modules/gift-pegjs/package.json
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 .PHONY: install test demo lint clean
 
-install: $(STAMP)
+install: $(STAMP) $(GIFT)
 
 $(STAMP): pyproject.toml requirements-torch.txt
 	command -v chromium >/dev/null || { apt-get update -qq && \
@@ -16,6 +17,12 @@ $(STAMP): pyproject.toml requirements-torch.txt
 	$(PY) -m pip install --quiet -r requirements-torch.txt
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# gift-pegjs, the GIFT parser the quiz-export tests read our GIFT files with
+$(GIFT):
+	command -v npm >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
+	npm install --silent --no-audit --no-fund --prefix .node gift-pegjs@1.0.2
 
 test: install
 	$(PY) -m ruff check .

@@ -81,7 +81,9 @@ def test_export_formats(tmp_path) -> None:
     res = gd("export", "exit_ticket", "--format", "qti", "--students", students, "--out", qti)
     assert res.exit_code == 0, res.output
     with zipfile.ZipFile(io.BytesIO(qti.read_bytes())) as zf:
-        assert len([n for n in zf.namelist() if n.endswith(".xml")]) == 1 + 7
+        names = zf.namelist()
+    assert len([n for n in names if n.endswith("assessment_meta.xml")]) == 7
+    assert len([n for n in names if n.endswith(".xml")]) == 1 + 2 * 7
     assert gd("export", "gd_basics", "--format", "docx").exit_code == 2
 
 
