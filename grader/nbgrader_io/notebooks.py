@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import ast
-import hashlib
 import json
 import warnings
 from pathlib import Path
@@ -267,23 +266,11 @@ def grade_cells(nb: nbformat.NotebookNode) -> list[NotebookCellRecord]:
 
 
 def checksum(cell: dict[str, Any]) -> str:
-    """nbgrader's checksum of a cell (same digest as ``nbgrader.utils.compute_checksum``).
+    """nbgrader's checksum of a cell: ``nbgrader.utils.compute_checksum`` itself (md5 over
+    source, cell type, grade/solution/locked flags, grade_id and a grade cell's points)."""
+    from nbgrader.utils import compute_checksum  # imports nbgrader: seconds, so only here
 
-    md5 over: source, cell type, ``str(is_grade)``, ``str(is_solution)``,
-    ``str(is_locked)``, grade_id and, for grade cells, ``str(float(points))``.
-    """
-    meta = grade_meta(cell)
-    locked = not meta.get("solution") and bool(meta.get("grade") or meta.get("locked"))
-    m = hashlib.md5()
-    m.update(cell.get("source", "").encode("utf-8"))
-    m.update(cell.get("cell_type", "").encode("utf-8"))
-    m.update(str(meta.get("grade", False)).encode("utf-8"))
-    m.update(str(meta.get("solution", False)).encode("utf-8"))
-    m.update(str(locked).encode("utf-8"))
-    m.update(str(meta["grade_id"]).encode("utf-8"))
-    if meta.get("grade", False):
-        m.update(str(float(meta["points"])).encode("utf-8"))
-    return m.hexdigest()
+    return compute_checksum(nbformat.from_dict(cell))
 
 
 # -- check calls --------------------------------------------------------------------------

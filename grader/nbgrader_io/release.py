@@ -7,15 +7,18 @@ an nbgrader course, does it have the assignment, has the assignment been release
 from __future__ import annotations
 
 import os
+import secrets
 import shlex
 import shutil
 import sqlite3
 import subprocess
 import sys
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 from grader.errors import CourseError, GraderError
+from grader.nbgrader_io.course import CourseDir
 
 GRADEBOOK = "gradebook.db"
 """nbgrader's default gradebook file in the course root."""
@@ -38,8 +41,8 @@ def check_course(root: Path) -> Path:
 
 def check_assignments(root: Path, names: list[str] | None = None) -> list[str]:
     """The named assignments (default: every one in ``source/``); each must have a folder."""
-    folder = root / "source"
-    known = sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    folder = CourseDir(root).source("*").parent
+    known = CourseDir(root).assignments()
     for name in names or []:
         if name not in known:
             raise CourseError(
@@ -49,8 +52,15 @@ def check_assignments(root: Path, names: list[str] | None = None) -> list[str]:
 
 
 def gradebook_notebooks(root: Path) -> dict[str, set[str]]:
-    """Assignment -> its notebooks in the course's nbgrader gradebook, read without writing."""
-    path = root / GRADEBOOK
+    """Assignment -> its notebooks in the course's nbgrader gradebook (its configured
+    ``db_url``), read without writing."""
+    db_url = CourseDir(root).nbgrader.db_url
+    if not db_url.startswith("sqlite:///"):
+        from nbgrader.api import Gradebook
+
+        with Gradebook(db_url) as gb:  # another database: nbgrader's own reader
+            return {a.name: {nb.name for nb in a.notebooks} for a in gb.assignments}
+    path = Path(db_url.removeprefix("sqlite:///"))
     if not path.is_file():
         return {}
     query = "SELECT a.name, n.name FROM assignment a LEFT JOIN notebook n ON n.assignment_id = a.id"
@@ -67,17 +77,16 @@ def gradebook_notebooks(root: Path) -> dict[str, set[str]]:
 
 def check_released(root: Path, assignments: list[str]) -> None:
     """Every assignment with submissions is in the gradebook with each of its notebooks."""
-    submitted = root / "submitted"
-    students = [p for p in submitted.iterdir() if p.is_dir()] if submitted.is_dir() else []
+    course = CourseDir(root)
     book: dict[str, set[str]] | None = None
     for name in assignments:
-        if not any((s / name).is_dir() for s in students):
+        if not course.students(name):
             continue
         book = gradebook_notebooks(root) if book is None else book
         run = f"`gdgrade release {shlex.quote(name)} --course {shlex.quote(str(root))}`"
         if name not in book:
             raise CourseError(f"assignment {name!r} is not released yet: run {run} first")
-        notebooks = sorted({nb.stem for nb in (root / "source" / name).glob("*.ipynb")})
+        notebooks = sorted({nb.stem for nb in course.source(name).glob("*.ipynb")})
         missing = [nb for nb in notebooks if nb not in book[name]]
         if missing:
             raise CourseError(
@@ -127,8 +136,18 @@ def release(course: Path, assignment: str) -> Path:
 
 
 def submit(course: Path, student: str, assignment: str, notebook: Path) -> Path:
-    """Copy a notebook to ``submitted/<student>/<assignment>/`` (what nbgrader collect does)."""
-    target = course / "submitted" / student / assignment / notebook.name
+    """Copy a notebook to ``submitted/<student>/<assignment>/`` with what nbgrader's exchange
+    puts beside it (what ``nbgrader submit`` then ``collect`` leave there): ``timestamp.txt``
+    (now, in its default format) and a ``submission_secret.txt``, kept when already there
+    (which ``release_feedback`` needs to name the student's feedback file)."""
+    target = CourseDir(course).folder("submitted", student, assignment) / notebook.name
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(notebook, target)
+    from nbgrader.exchange.abc import Exchange
+
+    stamp = Exchange().timestamp_format
+    (target.parent / "timestamp.txt").write_text(datetime.now(UTC).strftime(stamp))
+    secret = target.parent / "submission_secret.txt"
+    if not secret.is_file():
+        secret.write_text(secrets.token_hex(64))
     return target

@@ -1,12 +1,22 @@
 """Feedback HTML for one submission: scores, messages, diagnoses and loss-curve plots.
 
 Only check results are shown: the source of hidden tests never reaches this page.
+
+``write`` puts it where ``nbgrader generate_feedback`` puts its own, so that
+``nbgrader release_feedback`` and ``fetch_feedback`` carry it to the student:
+``<feedback_directory>/<student>/<assignment>/<notebook>.html`` with the submission's
+``timestamp.txt`` and ``submission_secret.txt`` beside it (nbgrader copies them from the
+submitted folder; the secret names the released file), mode 0644 as nbgrader's.
 """
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from grader.nbgrader_io.course import CourseDir, SubmittedNotebook, write_atomic
 from grader.outputs.plots import png_base64
 from grader.outputs.results import SubmissionResult
 
@@ -25,3 +35,20 @@ def render(result: SubmissionResult) -> str:
     """The feedback page as an HTML string with plots embedded as PNG data URLs."""
     plots = {c.check_id: png_base64(c.plot) for c in result.checks if c.plot is not None}
     return _env.get_template("feedback.html.j2").render(r=result, plots=plots)
+
+
+SUBMISSION_FILES = ("timestamp.txt", "submission_secret.txt")
+"""What nbgrader's exchange writes beside a submission and its feedback step carries over."""
+
+
+def write(course: CourseDir, sub: SubmittedNotebook, result: SubmissionResult) -> Path:
+    """Write the feedback page in nbgrader's layout; returns its path."""
+    page = course.out("feedback", sub, f"{Path(sub.notebook).stem}.html")
+    mode = course.mode("feedback")
+    write_atomic(page, render(result), mode)
+    for name in SUBMISSION_FILES:
+        there = sub.notebook.parent / name
+        if there.is_file():
+            shutil.copyfile(there, page.parent / name)
+            (page.parent / name).chmod(mode)
+    return page

@@ -1,8 +1,13 @@
-"""Scores into nbgrader's own SQLite gradebook, so formgrader and nbgrader exports see them.
+"""Scores into nbgrader's own gradebook, so formgrader and nbgrader exports see them.
 
-The course's assignments must be in the gradebook already (``nbgrader generate_assignment``,
-which ``gdgrade release`` runs, puts their grade cells there). Each submission is written in
-one transaction: either all its grades change or none do.
+The gradebook is the course's ``CourseDirectory.db_url`` (``gradebook.db`` in the root unless
+``nbgrader_config.py`` says otherwise). The course's assignments must be in it already
+(``nbgrader generate_assignment``, which ``gdgrade release`` runs, puts their grade cells
+there). Each submission is written in one transaction: either all its grades change or none
+do. As ``nbgrader autograde`` does, the submission's time is its ``timestamp.txt`` (none when
+there is none), which is how formgrader tells a graded submission from one submitted since;
+then nbgrader's own ``AssignLatePenalties`` step computes the late penalty against the
+assignment's due date with the configured ``LateSubmissionPlugin`` (``penalty_method``).
 
 A cell with a check that needs review (an undecided timing check) is written with its
 provisional auto score and ``needs_manual_grade`` set, so formgrader lists it for an
@@ -13,20 +18,28 @@ every other autograded cell is written with the flag off, as nbgrader's autograd
 from __future__ import annotations
 
 import fcntl
+import logging
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.preprocessors import AssignLatePenalties
 
+from grader.nbgrader_io.course import CourseDir
 from grader.outputs.results import SubmissionResult
+
+QUIET = logging.getLogger("grader.nbgrader")
+"""nbgrader's steps log here, silently: the batch summary says what a class needs to know."""
+QUIET.addHandler(logging.NullHandler())
+QUIET.propagate = False
 
 
 def url(course: Path) -> str:
-    """SQLAlchemy URL of a course's gradebook (nbgrader's default file name)."""
-    return f"sqlite:///{(course / 'gradebook.db').resolve()}"
+    """SQLAlchemy URL of a course's gradebook (``CourseDirectory.db_url``)."""
+    return CourseDir(course).nbgrader.db_url
 
 
 @contextmanager
@@ -41,21 +54,37 @@ def _exclusive(course: Path) -> Iterator[None]:
 
 
 def record(course: Path, result: SubmissionResult) -> None:
-    """Write one submission's auto scores (replacing earlier ones) in one commit."""
-    with _exclusive(course), warnings.catch_warnings(), Gradebook(url(course)) as gb:
+    """Write one submission's auto scores (replacing earlier ones) in one commit, with its
+    submission time, then its late penalty."""
+    layout = CourseDir(course)
+    db_url = layout.nbgrader.db_url
+    with _exclusive(course), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy autoflush notices
-        gb.update_or_create_student(result.student)
-        submission = gb.update_or_create_submission(
-            result.assignment, result.student, timestamp=datetime.now(UTC).replace(tzinfo=None)
-        )
-        notebook = next(nb for nb in submission.notebooks if nb.name == result.notebook)
-        by_id = {g.name: g for g in notebook.grades}
-        for cell in result.cells:
-            grade = by_id.get(cell.grade_id)
-            if grade is not None:
-                grade.auto_score = cell.points
-                grade.needs_manual_grade = cell.needs_review and grade.manual_score is None
-        gb.db.commit()
+        with Gradebook(db_url) as gb:
+            gb.update_or_create_student(result.student)
+            submission = gb.update_or_create_submission(
+                result.assignment,
+                result.student,
+                timestamp=layout.timestamp(result.student, result.assignment),
+            )
+            notebook = next(nb for nb in submission.notebooks if nb.name == result.notebook)
+            by_id = {g.name: g for g in notebook.grades}
+            for cell in result.cells:
+                grade = by_id.get(cell.grade_id)
+                if grade is not None:
+                    grade.auto_score = cell.points
+                    grade.needs_manual_grade = cell.needs_review and grade.manual_score is None
+            gb.db.commit()
+        penalize(layout, result, db_url)
+
+
+def penalize(layout: CourseDir, result: SubmissionResult, db_url: str) -> None:
+    """nbgrader's late-penalty step on one submitted notebook, configured as the course's
+    ``nbgrader autograde`` would be (it reads the gradebook, not the notebook)."""
+    step = AssignLatePenalties(config=layout.nbgrader.config, log=QUIET)
+    ids = {"notebook": result.notebook, "assignment": result.assignment}
+    ids |= {"student": result.student, "db_url": db_url}
+    step.preprocess(nbformat.v4.new_notebook(), {"nbgrader": ids})
 
 
 def needing_review(course: Path, assignment: str) -> dict[str, list[str]]:
