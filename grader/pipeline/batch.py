@@ -1,7 +1,7 @@
 """Grade a class: every submission of the chosen assignments, in parallel warm workers.
 
 For each submission this writes, atomically and in this order: the executed notebook
-(``autograded/``), ``feedback/.../feedback.html``, ``results/.../results.json``
+(``autograded/``), ``feedback/.../<notebook>.html``, ``results/.../results.json``
 (Gradescope), ``results/.../classroom.json`` (GitHub Classroom), ``results/.../gdgrade.json``
 (the canonical SubmissionResult, written last: its presence with its regrade key means
 "graded"), then the gradebook row. A submission whose regrade key (``regrade.key``: the
@@ -35,7 +35,13 @@ from typing import Any
 import nbformat
 
 from grader.errors import ClusterError, UsageError
-from grader.nbgrader_io.course import CourseDir, SubmittedNotebook, write_atomic, write_json
+from grader.nbgrader_io.course import (
+    CourseDir,
+    SubmittedNotebook,
+    cell_timeout,
+    write_atomic,
+    write_json,
+)
 from grader.nbgrader_io.release import check_ready
 from grader.outputs import feedback, gradebook, lms
 from grader.outputs.results import SubmissionResult
@@ -59,8 +65,9 @@ def save(
     """Write every artefact of one graded submission, the canonical result last."""
     if executed is not None:
         text = nbformat.writes(executed)  # type: ignore[arg-type]
-        write_atomic(course.out("autograded", sub, sub.notebook.name), text)
-    write_atomic(course.out("feedback", sub, "feedback.html"), feedback.render(result))
+        path = course.out("autograded", sub, sub.notebook.name)
+        write_atomic(path, text, course.mode("autograded"))
+    feedback.write(course, sub, result)
     write_json(course.out("results", sub, "results.json"), lms.gradescope(result))
     write_json(course.out("results", sub, "classroom.json"), lms.classroom(result))
     write_atomic(course.out("results", sub, "gdgrade.json"), result.model_dump_json(indent=2))
@@ -213,7 +220,9 @@ def autograde(
     if workers < 1:
         raise UsageError(f"workers must be at least 1, got {workers}")
     assignments = check_ready(root, assignments)  # before anything is written
-    limits = limits or SandboxLimits()
+    if limits is None:  # the course's Execute.timeout per cell, as nbgrader autograde
+        timeout = cell_timeout(root)
+        limits = SandboxLimits(cell_timeout=timeout) if timeout else SandboxLimits()
     course = CourseDir(root)
     subs = course.submissions(assignments)
     results: dict[SubmittedNotebook, SubmissionResult] = {}
