@@ -59,10 +59,15 @@ class Grading:
     """Fixtures and hooks that exist only with ``--submission``."""
 
     def __init__(self, config: pytest.Config) -> None:
-        from grader.pipeline.session import Submission
+        from grader.pipeline.session import Submission, assignments
 
         self.config = config
         path, assignment = config.getoption("submission"), config.getoption("assignment")
+        if not Path(path).is_file():
+            raise pytest.UsageError(f"--submission {path}: no such notebook")
+        if assignment and assignment not in assignments():
+            known = ", ".join(assignments()) or "none"
+            raise pytest.UsageError(f"--assignment {assignment}: no checks (known: {known})")
         config.stash[_submission] = Submission(Path(path), assignment)
         config.stash[_entries] = []
 

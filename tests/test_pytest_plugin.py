@@ -4,6 +4,7 @@ checks/ folders that cover every point of every assignment."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -63,6 +64,14 @@ def test_inert_without_submission(tmp_path: Path) -> None:
     assert not (tmp_path / "out.json").exists()
 
 
+def test_bad_options_are_usage_errors(tmp_path: Path) -> None:
+    sample = COURSE_SOURCE / "samples" / "gd_basics" / "ada_correct" / "gd_basics.ipynb"
+    proc = pytest_run("--submission", str(sample), "--assignment", "gd_basic", cwd=tmp_path)
+    assert proc.returncode == 4 and "--assignment gd_basic: no checks (known:" in proc.stderr
+    proc = pytest_run("--submission", str(tmp_path / "missing.ipynb"), cwd=tmp_path)
+    assert proc.returncode == 4 and "no such notebook" in proc.stderr
+
+
 def test_results_under_xdist(tmp_path: Path) -> None:
     sample = (
         COURSE_SOURCE / "samples" / "gd_basics" / "dev_momentum_zero_buffer" / "gd_basics.ipynb"
@@ -88,22 +97,43 @@ def test_results_under_xdist(tmp_path: Path) -> None:
         assert "Submission(" not in test["output"] and "PosixPath" not in test["output"]
 
 
-@pytest.mark.slow
+def asked(path: Path) -> dict[str, tuple[float, list[str]]]:
+    """Each test of a checks/ file: its points marker and the check ids it asks for."""
+    tests = {}
+    for fn in ast.parse(path.read_text()).body:
+        if isinstance(fn, ast.FunctionDef) and fn.name.startswith("test_"):
+            marks = [d for d in fn.decorator_list if "points" in ast.unparse(d)]
+            points = float(ast.literal_eval(marks[0].args[0])) if marks else 1.0  # type: ignore[attr-defined]
+            ids = [
+                node.args[0].value
+                for node in ast.walk(fn)
+                if isinstance(node, ast.Call)
+                and ast.unparse(node.func) == "submission.check"
+                and isinstance(node.args[0], ast.Constant)
+            ]
+            tests[fn.name] = (points, ids)
+    return tests
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_correct_notebook_under_another_name_scores_every_point(
-    assignment: str, tmp_path: Path
-) -> None:
+def test_checks_cover_every_grade_cell(assignment: str) -> None:
     source = next((COURSE_SOURCE / "source" / assignment).glob("*.ipynb"))
     _, _, cells = plan(notebooks.read(source))
-    sample = next((COURSE_SOURCE / "samples" / assignment / "ada_correct").glob("*.ipynb"))
+    tests = {}
+    for path in (COURSE_SOURCE / assignment / "checks").glob("test_*.py"):
+        tests.update(asked(path))
+    by_cell = sorted((c.points, list(c.check_ids)) for c in cells)
+    assert sorted(tests.values()) == by_cell
+    assert sum(p for p, _ in tests.values()) == sum(c.points for c in cells)
+
+
+def test_correct_notebook_under_another_name_scores_every_point(tmp_path: Path) -> None:
+    sample = COURSE_SOURCE / "samples" / "gd_basics" / "ada_correct" / "gd_basics.ipynb"
     out = tmp_path / "results.json"
     proc = pytest_run(
-        *("-q", "--submission", str(renamed(sample, tmp_path)), "--assignment", assignment),
-        *(f"assignments/{assignment}/checks/", "--gradescope-json", str(out)),
+        *("-q", "--submission", str(renamed(sample, tmp_path)), "--assignment", "gd_basics"),
+        *("assignments/gd_basics/checks/", "--gradescope-json", str(out)),
     )
     assert proc.returncode == 0, proc.stdout[-3000:]
     data = json.loads(out.read_text())
-    assert len(data["tests"]) == len(cells)
-    assert (
-        data["score"] == sum(t["max_score"] for t in data["tests"]) == sum(c.points for c in cells)
-    )
+    assert data["score"] == sum(t["max_score"] for t in data["tests"]) == stated(sample) == 17

@@ -47,7 +47,8 @@ class NotebookSession:
 
         checks = registry.checks_for(assignment)
         if not checks:
-            raise UsageError(f"no checks for assignment {assignment!r}; known: {known()}")
+            known = ", ".join(assignments()) or "none"
+            raise UsageError(f"no checks for assignment {assignment!r} (known: {known})")
         sources, _, _ = plan(notebooks.read(path))
         sandbox = Sandbox(workers=1)
         try:
@@ -80,10 +81,10 @@ class NotebookSession:
         return f"<{self.path.name} graded as {self.assignment}: {self.record.status}>"
 
 
-def known() -> str:
-    """The assignments that have checks, for messages."""
+def assignments() -> list[str]:
+    """The assignments that have checks."""
     registry.load_builtin()
-    return ", ".join(sorted({cid.split(".")[0] for cid in registry.CHECKS})) or "none"
+    return sorted({cid.split(".")[0] for cid in registry.CHECKS})
 
 
 class Submission:
