@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from grader.quizzes import export, variants
+from grader.quizzes.gift import gift_html
 from grader.quizzes.lms_question import html_text
 
 from .lms_check import HOSTILE, hostile_variant, shown
@@ -31,8 +32,9 @@ def test_html_text_shows_literally() -> None:
     assert shown(html_text("two\nlines\n")) == "two\nlines"
 
 
-def test_gift_escapes_special_characters() -> None:
+def test_gift_text_is_html_then_gift_escaped() -> None:
     assert export.gift_escape("a = b: {c} ~ #d \\") == "a \\= b\\: \\{c\\} \\~ \\#d \\\\"
+    assert gift_html("a<b & {c}\nx#") == "a&lt;b &amp; \\{c\\}<br>x\\#"
 
 
 def test_option_feedback_only_on_wrong_options(quizzes) -> None:
@@ -51,12 +53,3 @@ def test_essay_keeps_model_answer_and_rubric_for_graders_only(quizzes) -> None:
     for q in essays:
         assert q.grader_info.startswith("Model answer: ") and "Rubric: " in q.grader_info
         assert "Model answer" not in q.general and "Rubric" not in q.general
-
-
-def test_trace_becomes_one_numerical_question_per_iterate(quizzes) -> None:
-    v = variants.build(quizzes["exit_ticket"], "ana")
-    trace = next(i for i in v.items if i.kind == "trace")
-    qs = [q for q in export.questions(v) if q.name.startswith(trace.id)]
-    assert [q.name for q in qs] == [f"{trace.id}_{i + 1} [ana]" for i in range(len(trace.answer))]
-    assert [q.answer for q in qs] == trace.answer
-    assert sum(q.points for q in qs) == pytest.approx(trace.points)
