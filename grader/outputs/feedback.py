@@ -11,7 +11,6 @@ submitted folder; the secret names the released file), mode 0644 as nbgrader's.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -44,11 +43,15 @@ SUBMISSION_FILES = ("timestamp.txt", "submission_secret.txt")
 def write(course: CourseDir, sub: SubmittedNotebook, result: SubmissionResult) -> Path:
     """Write the feedback page in nbgrader's layout; returns its path."""
     page = course.out("feedback", sub, f"{Path(sub.notebook).stem}.html")
-    mode = course.mode("feedback")
-    write_atomic(page, render(result), mode)
+    write_atomic(page, render(result), course.mode("feedback"))
+    carry(course, sub)
+    return page
+
+
+def carry(course: CourseDir, sub: SubmittedNotebook) -> None:
+    """Copy the submission's ``SUBMISSION_FILES`` beside its feedback, as nbgrader does."""
+    folder = course.out("feedback", sub, "")
     for name in SUBMISSION_FILES:
         there = sub.notebook.parent / name
-        if there.is_file():
-            shutil.copyfile(there, page.parent / name)
-            (page.parent / name).chmod(mode)
-    return page
+        if there.is_file() and folder.is_dir():
+            write_atomic(folder / name, there.read_text(encoding="utf-8"), course.mode("feedback"))

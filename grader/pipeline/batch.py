@@ -233,6 +233,8 @@ def autograde(
             todo.append(sub)
         else:
             results[sub] = old
+            # a resubmission of the same notebook: its new timestamp and secret
+            feedback.carry(course, sub)
             # a run killed after saving may not have recorded it
             gradebook.record(course.root, old)
     if todo:
