@@ -56,15 +56,31 @@ Course = Annotated[Path, typer.Option("--course", help="nbgrader course director
 
 
 @app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="New course directory (absent or empty).")],
+) -> None:
+    """Start a course: nbgrader_config.py, an example assignment and its private checks."""
+    from grader.pipeline.init import create_course, next_steps
+
+    for path in create_course(directory):
+        typer.echo(f"created {path}")
+    typer.echo(next_steps(directory))
+
+
+@app.command()
 def release(
     assignment: Annotated[str, typer.Argument(help="Assignment name (source/<name>/).")],
     course: Course = Path("."),
 ) -> None:
-    """Generate the student version with nbgrader's own generate_assignment."""
+    """Generate the student version (nbgrader generate_assignment) and the self-check kit."""
     from grader.nbgrader_io.release import release as do_release
+    from grader.outputs.kit import write_kit
 
     out = do_release(course, assignment)
     typer.echo(f"released {assignment} -> {out}")
+    typer.echo(
+        f"self-check kit -> {write_kit(course, assignment)} (gdgrade_kit.py, selfcheck.json)"
+    )
 
 
 @app.command()

@@ -25,7 +25,7 @@ import numpy as np
 from grader.evidence import Evidence, ProbeRequest
 from grader.inside.probes import encode
 from grader.judging import explain, judges, registry, trajectories
-from grader.judging.check import Check, Verdict
+from grader.judging.check import Answer, Check, Verdict
 from grader.judging.layout import Layout, layout_of, parts_layout
 
 
@@ -75,6 +75,9 @@ def value_check(
             context=context,
         )
 
+    def answer() -> Answer:
+        return Answer(expected(), "exact" if exact else "close", rtol, atol)
+
     return registry.register(
         Check(
             id=id,
@@ -84,6 +87,7 @@ def value_check(
             judge=judge,
             topics=topics,
             hidden=hidden,
+            answer=answer,
         )
     )
 
@@ -171,6 +175,12 @@ def trainer_check(
             context=trainer_context(len(problem["X"]), hyper),
         )
 
+    def answer() -> Answer:
+        from grader.judging.misconceptions.linreg_trainer import reference_losses
+
+        losses = reference_losses(inputs)
+        return Answer(losses, "losses", trajectories.LOSS_RTOL, trajectories.LOSS_ATOL)
+
     return registry.register(
         Check(
             id=id,
@@ -180,6 +190,7 @@ def trainer_check(
             judge=judge,
             topics=topics,
             hidden=hidden,
+            answer=None if record else answer,  # a recorded order needs the grader's replay
         )
     )
 
@@ -290,6 +301,9 @@ def series_check(
             layout=layout,
         )
 
+    def answer() -> Answer:
+        return Answer(expected(), "series", rtol, atol)
+
     return registry.register(
         Check(
             id=id,
@@ -299,6 +313,7 @@ def series_check(
             judge=judge,
             topics=topics,
             hidden=hidden,
+            answer=answer,
         )
     )
 

@@ -42,6 +42,22 @@ class Verdict:
 Judge = Callable[[ProbeRequest, Evidence], Verdict]
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What a public check expects, written into the student kit at release time."""
+
+    value: Any
+    """The oracle's answer to the check's request: the value, the list of call results, the
+    series or the per-step losses."""
+    compare: Literal["close", "exact", "series", "losses"] = "close"
+    """How the kit compares: elementwise within tolerance (same shape), ``==``, flattened
+    step by step, or the losses a "train" probe returns."""
+    rtol: float = 0.0
+    """Relative tolerance (the check's own)."""
+    atol: float = 0.0
+    """Absolute tolerance (the check's own)."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Check:
     """A named, pointed check: how to probe the student's code and how to judge it."""
@@ -62,6 +78,9 @@ class Check:
     """Whether its details are withheld from students before grades are released."""
     description: str = field(default="", compare=False)
     """One line on what is checked (shown to students for public checks)."""
+    answer: Callable[[], Answer] | None = field(default=None, compare=False)
+    """The oracle's answer and tolerances for the student kit (public checks); None: the kit
+    leaves this check to the grader."""
 
     def grade(self, request: ProbeRequest, evidence: Evidence) -> CheckResult:
         """Judge the evidence and attach points; a crash in a judge is the grader's error.

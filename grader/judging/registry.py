@@ -7,13 +7,18 @@ Three sources, loaded once and merged by id:
    ``gdgrade.misconceptions`` (each entry point names a module to import; importing it
    calls ``register`` / ``register_misconception``);
 3. a course's own checks: ``<course>/checks/<assignment>.py`` (``load_course``), outside
-   ``source/`` so nbgrader never releases them; every grading command loads them.
+   ``source/`` so nbgrader never releases them. The grading commands load them from the
+   course they grade (``load_near``: the course a source notebook lies in), and the
+   course named by ``$GDGRADE_COURSE`` or around the working directory is loaded with the
+   built-ins and searched again for an unknown id: that is where ``nbgrader autograde``'s
+   kernels, ``gdgrade check`` and ``pytest --submission`` run.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import pkgutil
 import threading
 import traceback
@@ -46,7 +51,8 @@ def register_misconception(mistake: Any) -> Any:
 
 
 def load_builtin() -> None:
-    """Import the shipped course modules and every entry-point module, once."""
+    """Import the shipped course modules and every entry-point module, once; then the
+    checks of the course around the working directory (``load_near``), if any."""
     global _loaded
     with _lock:  # grading threads may ask at the same time
         if _loaded:
@@ -58,6 +64,7 @@ def load_builtin() -> None:
             for ep in entry_points(group=group):
                 importlib.import_module(ep.value.split(":")[0])
         _loaded = True
+    load_near()  # outside the lock: load_course comes back here
 
 
 def load_file(path: str | Path) -> None:
@@ -94,9 +101,29 @@ def load_course(course_root: str | Path) -> list[Path]:
     return files
 
 
+def course_of(path: str | Path) -> Path | None:
+    """The nbgrader course ``path`` lies in: the nearest folder at or above it that holds
+    ``nbgrader_config.py``, or None."""
+    path = Path(path).resolve()
+    for folder in [path, *path.parents]:
+        if (folder / "nbgrader_config.py").is_file():
+            return folder
+    return None
+
+
+def load_near(path: str | Path | None = None) -> list[Path]:
+    """Load the checks of the course ``path`` lies in (default: ``$GDGRADE_COURSE``, else
+    the working directory); nothing when it lies in no course."""
+    start = path if path is not None else os.environ.get("GDGRADE_COURSE") or Path.cwd()
+    course = course_of(start)
+    return load_course(course) if course is not None else []
+
+
 def get(check_id: str) -> Check:
     """The check with this id, or UnknownCheckError naming the close ones."""
     load_builtin()
+    if check_id not in CHECKS:
+        load_near()
     try:
         return CHECKS[check_id]
     except KeyError:
@@ -108,4 +135,6 @@ def get(check_id: str) -> Check:
 def checks_for(assignment: str) -> list[Check]:
     """All checks of one assignment, in registration order."""
     load_builtin()
+    if not any(c.startswith(f"{assignment}.") for c in CHECKS):
+        load_near()
     return [c for c in CHECKS.values() if c.id.startswith(f"{assignment}.")]

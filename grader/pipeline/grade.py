@@ -120,6 +120,7 @@ def grade_notebook(
 ) -> tuple[SubmissionResult, nbformat.NotebookNode | None]:
     """Grade one notebook against its source; return the result and the executed notebook."""
     start = time.perf_counter()
+    registry.load_near(source)  # the course's own checks/<assignment>.py, if it has some
     source_nb = notebooks.read(source)
     digest = sha256(submission) if submission.is_file() else ""
     base = {"student": student, "assignment": assignment, "notebook": source.stem}
