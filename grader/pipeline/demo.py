@@ -72,7 +72,7 @@ def run_demo(workdir: Path) -> None:
     quiz_dir = run_quiz(course, console)
     console.print(f"\nDone in {time.perf_counter() - start:.0f} s. Where to look:")
     console.print(
-        f"  feedback per student   {course / 'feedback'}/<student>/<assignment>/feedback.html"
+        f"  feedback per student   {course / 'feedback'}/<student>/<assignment>/<notebook>.html"
     )
     console.print(f"  Gradescope / Classroom {course / 'results'}/<student>/<assignment>/")
     console.print(f"  gradebook              {course / 'gradebook.db'} and {course / 'grades.csv'}")

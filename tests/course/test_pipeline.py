@@ -34,7 +34,8 @@ def test_every_submission_has_all_artefacts(gdgrade_course) -> None:
             ("results", "results.json"),
             ("results", "classroom.json"),
             ("results", "gdgrade.json"),
-            ("feedback", "feedback.html"),
+            ("feedback", f"{r.notebook}.html"),
+            ("feedback", "timestamp.txt"),
         ):
             assert (course / kind / r.student / r.assignment / name).is_file()
         if r.execution != "invalid":
@@ -74,7 +75,7 @@ def test_github_classroom_format(gdgrade_course) -> None:
 
 def test_feedback_shows_diagnosis_and_plot_but_no_hidden_test_source(gdgrade_course) -> None:
     course, _ = gdgrade_course
-    html = (course / "feedback/dev_momentum_zero_buffer/gd_basics/feedback.html").read_text()
+    html = (course / "feedback/dev_momentum_zero_buffer/gd_basics/gd_basics.html").read_text()
     assert "14" in html and "17" in html
     assert "Likely mistake" in html and "momentum buffer starts at zero" in html
     assert "data:image/png;base64," in html
@@ -86,7 +87,7 @@ def test_feedback_renders_in_headless_chromium(gdgrade_course, tmp_path: Path) -
     chromium = shutil.which("chromium")
     assert chromium, "Debian's chromium is missing: `make install` installs it"
     course, _ = gdgrade_course
-    page = course / "feedback/dev_momentum_zero_buffer/gd_basics/feedback.html"
+    page = course / "feedback/dev_momentum_zero_buffer/gd_basics/gd_basics.html"
     shot = tmp_path / "feedback.png"
     proc = subprocess.run(
         [
