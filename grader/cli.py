@@ -97,7 +97,13 @@ def autograde(
         str | None, typer.Option(help="Dask scheduler address (with --executor dask).")
     ] = None,
     force: Annotated[bool, typer.Option(help="Regrade unchanged submissions too.")] = False,
-    cell_timeout: Annotated[float, typer.Option(min=0.001, help="Seconds per cell.")] = 30.0,
+    cell_timeout: Annotated[
+        float | None,
+        typer.Option(
+            min=0.001,
+            help="Seconds per cell [default: the course's Execute.timeout, else 30]",
+        ),
+    ] = None,
     total_timeout: Annotated[float, typer.Option(min=0.001, help="Seconds per notebook.")] = 300.0,
     memory_mb: Annotated[int, typer.Option(min=1, help="Memory per notebook (MiB).")] = 4096,
 ) -> None:
@@ -110,12 +116,15 @@ def autograde(
 
     from rich.progress import Progress
 
+    from grader.nbgrader_io.course import cell_timeout as configured
     from grader.outputs.summary import print_summary
     from grader.pipeline.batch import autograde as run
     from grader.sandbox.execution import SandboxLimits
 
     limits = SandboxLimits(
-        cell_timeout=cell_timeout, total_timeout=total_timeout, memory_mb=memory_mb
+        cell_timeout=cell_timeout or configured(course) or SandboxLimits().cell_timeout,
+        total_timeout=total_timeout,
+        memory_mb=memory_mb,
     )
     with Progress(transient=True, disable=not sys.stdout.isatty()) as bar:
         task = bar.add_task("grading", total=None)
