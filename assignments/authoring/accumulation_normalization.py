@@ -278,7 +278,9 @@ CELLS = [
 
         Standardise the training features column by column with their mean and (population)
         standard deviation, and apply the **training** statistics to the test features: the
-        same idea as BatchNorm's running statistics in eval mode.
+        same idea as BatchNorm's running statistics in eval mode. `X_train` `(N, d)` and
+        `X_test` `(M, d)` are NumPy float64 arrays; return the tuple `(Z_train, Z_test)` of
+        arrays of the same shapes.
     """,
     ),
     answer(

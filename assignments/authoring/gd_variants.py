@@ -172,7 +172,8 @@ CELLS = [
 
         `epoch(batch_size, device)` should run one epoch of mini-batch SGD with torch on the
         data below (256 samples) on `device`. The grader times B = 1 against B = 256 on the
-        same machine and judges the ratio, never an absolute time.
+        same machine and judges the ratio, never an absolute time. `batch_size` is an int and
+        `device` a string (`"cuda"` where a GPU is present, else `"cpu"`).
     """,
     ),
     answer(
@@ -205,7 +206,8 @@ CELLS = [
         ## 5. Memory grows with the batch size
 
         Return the number of bytes one float32 input batch of shape `(batch_size, n_features)`
-        occupies. This is why the largest batch that fits on the device bounds B.
+        occupies, as an int (`batch_size` and `n_features` are ints). This is why the largest
+        batch that fits on the device bounds B.
     """,
     ),
     answer(

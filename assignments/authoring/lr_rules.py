@@ -28,8 +28,9 @@ CELLS = [
 
         Based on `03-optimizers-lr-momentum-sgd.md` (schedules, momentum, weight decay) and
         `01-minibatch-gradient-descent.md` (linear scaling rule, warm-up, the learning-rate
-        range test). Every schedule function returns the learning rate of epochs
-        0, 1, …, `epochs - 1` as a list.
+        range test). Every schedule function takes plain Python numbers (floats for rates and
+        factors, ints for counts of epochs and steps) and returns the learning rate of epochs
+        0, 1, …, `epochs - 1` as a list of floats.
     """,
     ),
     answer(

@@ -81,7 +81,8 @@ CELLS = [
         ## 1. What a DataLoader yields
 
         Return the sizes of the batches a `DataLoader` over `n` samples yields with this
-        `batch_size` and `drop_last` (use a real `DataLoader`).
+        `batch_size` and `drop_last` (use a real `DataLoader`): `n` and `batch_size` are ints,
+        `drop_last` a bool; return a list of ints.
     """,
     ),
     answer(
