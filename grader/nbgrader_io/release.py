@@ -65,14 +65,25 @@ def gradebook_notebooks(root: Path) -> dict[str, set[str]]:
         return {}
     query = "SELECT a.name, n.name FROM assignment a LEFT JOIN notebook n ON n.assignment_id = a.id"
     try:
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
-            rows = db.execute(query).fetchall()
+        rows = _read(path, query, "ro")
+    except sqlite3.OperationalError:
+        # a writer killed mid-commit left a hot journal, which only a writable
+        # connection may roll back (as the next writer would); mode=rw never creates
+        try:
+            rows = _read(path, query, "rw")
+        except sqlite3.Error as exc:
+            raise CourseError(f"cannot read the gradebook {path}: {exc}") from exc
     except sqlite3.Error as exc:
         raise CourseError(f"cannot read the gradebook {path}: {exc}") from exc
     found: dict[str, set[str]] = {}
     for assignment, notebook in rows:
         found.setdefault(assignment, set()).update([notebook] if notebook else [])
     return found
+
+
+def _read(path: Path, query: str, mode: str) -> list[tuple]:
+    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True)) as db:
+        return db.execute(query).fetchall()
 
 
 def check_released(root: Path, assignments: list[str]) -> None:
