@@ -75,7 +75,8 @@ def cell_names(nb: nbformat.NotebookNode, indices: list[int]) -> list[str]:
     out = []
     for i in indices:
         cell = nb.cells[i]
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        meta = notebooks.metadata(cell, i)
+        gid = meta.grade_id if meta else None
         defined = re.findall(r"^def (\w+)", cell.get("source", ""), flags=re.M)
         if gid:
             out.append(f"cell '{gid}'")

@@ -31,7 +31,12 @@ MISTAKES = [e for e in MANIFEST if e["kind"] == "mistake"]
 # as strict xfails so that a fix shows up. Empty: no false zero is known.
 FALSE_ZEROS: dict[str, str] = {}
 # Mistakes no check catches yet (file -> why), strict xfails for the same reason.
-MISSED: dict[str, str] = {}
+MISSED: dict[str, str] = {
+    "minibatch_in_action/mistake_sweep_no_shuffle.ipynb": (
+        "the sweep's accuracy band (8 reference shuffles, two-sided) cannot tell an "
+        "unshuffled loader from a shuffled one on the split the sweep uses"
+    ),
+}
 
 
 def _student_id(entry: dict) -> str:

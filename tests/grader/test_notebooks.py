@@ -283,7 +283,8 @@ def test_no_other_module_reads_nbgrader_roles():
     found = [
         f"{path.relative_to(root)}:{n}"
         for path in sorted(root.rglob("*.py"))
-        if path != root / "nbgrader_io" / "notebooks.py"
+        # kit_checker.py is shipped to students and must stand alone (no grader imports)
+        if path not in (root / "nbgrader_io" / "notebooks.py", root / "outputs" / "kit_checker.py")
         for n, line in enumerate(path.read_text().splitlines(), 1)
         if role.search(line)
     ]
