@@ -36,6 +36,7 @@ MISCONCEPTIONS: dict[str, Any] = {}
 _loaded = False
 _files: set[Path] = set()
 _lock = threading.Lock()
+_file_lock = threading.RLock()  # held while a checks file runs: others wait for its checks
 
 
 def register(check: Check) -> Check:
@@ -70,10 +71,14 @@ def load_builtin() -> None:
 def load_file(path: str | Path) -> None:
     """Import one instructor's checks file (once per file); ConfigError names its line."""
     path = Path(path).resolve()
-    with _lock:
+    with _file_lock:
         if path in _files:
             return
         _files.add(path)
+        _run_checks_file(path)
+
+
+def _run_checks_file(path: Path) -> None:
     name = f"gdgrade_course_checks_{path.stem}_{abs(hash(str(path)))}"
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None

@@ -48,3 +48,25 @@ def test_public_api_names_resolve() -> None:
         assert getattr(grader, name) is not None, name
     with pytest.raises(AttributeError):
         _ = grader.no_such_name
+
+
+def test_a_checks_file_loading_in_another_thread_is_waited_for(tmp_path):
+    # autograde's grading threads load the course's checks at the same time: the one that
+    # finds the file already being run must wait for its checks, not return without them
+    import threading
+    import time
+
+    path = tmp_path / "checks" / "slow_course.py"
+    path.parent.mkdir()
+    path.write_text(
+        "import time\nfrom grader import Check, register_check\ntime.sleep(0.5)\n"
+        "register_check(Check(id='slow_course.one', name='one', points=1,"
+        " request=lambda: None, judge=lambda ev: None))\n"
+    )
+    first = threading.Thread(target=registry.load_file, args=(path,))
+    first.start()
+    time.sleep(0.1)
+    registry.load_file(path)
+    seen = "slow_course.one" in registry.CHECKS
+    first.join()
+    assert seen
