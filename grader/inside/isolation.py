@@ -98,6 +98,10 @@ def blocked_ancestor(path: str) -> str | None:
     return None
 
 
+def _under(path: str, top: str) -> bool:
+    return path == top or path.startswith(top + os.sep)
+
+
 def needed_paths(root: str) -> list[str]:
     """What the child must still read: the Python it runs and the grader's own package."""
     paths = [sys.base_prefix, sys.prefix, os.path.dirname(os.path.realpath(sys.executable))]
@@ -134,7 +138,9 @@ def isolate(scratch: str, root: str, hide: Iterable[str] = ()) -> list[str]:
     scratch = os.path.realpath(scratch)
     needed = needed_paths(root)
     tops = [d for d in PRIVATE_TMP if os.path.isdir(d)]
-    tops += sorted({b for p in needed if (b := blocked_ancestor(p)) and b not in tops})
+    blocked = {b for p in needed if (b := blocked_ancestor(p))}
+    # a blocked directory inside a private tmpfs is rebuilt there, enterable (mode 711)
+    tops += sorted(b for b in blocked if not any(_under(b, top) for top in tops))
     keep = {top: [p for p in [*needed, scratch] if p.startswith(top + os.sep)] for top in tops}
     clones = {path: _clone_tree(path) for paths in keep.values() for path in paths}
     for top, paths in keep.items():

@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -186,3 +187,34 @@ def test_uid_alone_needs_a_python_others_can_read(root_only: Sandbox) -> None:
             "an unprivileged uid of its own",
             f"at most {containment.NPROC_LIMIT} processes",
         ]
+
+
+def test_a_tree_inside_a_private_temp_directory_stays_readable(as_root: Sandbox) -> None:
+    # `git clone . "$(mktemp -d)"` puts the grader (and its venv) under a 0700 directory in
+    # /tmp, which the child's private /tmp would otherwise hide from its unprivileged uid
+    outer = Path(tempfile.mkdtemp(prefix="gdgrade-0700-"))
+    tree = outer / "clone"
+    tree.mkdir(mode=0o755)
+    (tree / "module.py").write_text("x = 1\n")
+    scratch = tempfile.mkdtemp(prefix="gdgrade-scratch-")
+    uid = containment.UID_BASE + 7
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        try:
+            isolation.isolate(scratch, str(tree), [])
+            os.setgid(uid)
+            os.setuid(uid)
+            answer = (tree / "module.py").read_text()
+        except BaseException as err:
+            answer = f"{type(err).__name__}: {err}"
+        os.write(write_fd, answer.encode())
+        os._exit(0)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as fh:
+        answer = fh.read()
+    os.waitpid(pid, 0)
+    shutil.rmtree(outer)
+    shutil.rmtree(scratch)
+    assert answer == "x = 1\n"
