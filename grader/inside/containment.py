@@ -77,6 +77,25 @@ def scratch_dir(uid: int | None, prefix: str) -> str:
     return path
 
 
+UNREADABLE = "an unprivileged uid cannot read"
+"""How a dry-run problem starts when the Python or the grader is closed to other users."""
+
+
+def unreadable(path: str, uid: int | None) -> str:
+    """Why ``uid`` cannot open ``path``: the first directory on the way closed to others."""
+    closed, current = path, "/"
+    for part in os.path.realpath(path).split(os.sep)[1:-1]:
+        current = os.path.join(current, part)
+        if os.path.isdir(current) and os.stat(current).st_mode & 0o005 != 0o005:
+            closed = current
+            break
+    mode = oct(os.stat(closed).st_mode & 0o777) if os.path.exists(closed) else "?"
+    return (
+        f"{UNREADABLE} {path} (uid {uid}): {closed} is mode {mode}; "
+        f"`chmod o+rx {closed}` lets notebooks run under a uid of their own"
+    )
+
+
 def _dry_run(uid: int | None, namespaces: bool) -> list[str]:
     """Contain a throwaway child and check it can still read Python; raises OSError if not."""
     import numpy
@@ -96,6 +115,8 @@ def _dry_run(uid: int | None, namespaces: bool) -> list[str]:
             with open(os.path.join(scratch, "probe.txt"), "w") as fh:
                 fh.write("ok")
             answer = DryRunReport(facts=facts)
+        except PermissionError as err:
+            answer = DryRunReport(error=unreadable(err.filename or "", uid))
         except BaseException as err:
             answer = DryRunReport(error=f"{type(err).__name__}: {err}")
         os.write(write_fd, answer.model_dump_json().encode())

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from grader.errors import SandboxError
 from grader.evidence import ErrorInfo, Evidence, ProbeRequest
 from grader.inside import zygote as worker
+from grader.inside.containment import UNREADABLE
 from grader.inside.probes import encode
 from grader.judging import registry
 from grader.protocol import (
@@ -312,7 +313,8 @@ def test_a_notebook_that_kills_its_worker():
 
 
 def test_a_contained_notebook_cannot_signal_its_worker(sandbox):
-    if sandbox.containment.uid is None:
+    closed = any(p.startswith(UNREADABLE) for p in sandbox.containment.problems)
+    if sandbox.containment.uid is None and (os.geteuid() != 0 or closed):
         pytest.skip(f"no uid switch here (root only): {sandbox.containment.problems}")
     record = sandbox.run(KILL_WORKER, PROBE)
     assert record.cells[0].status == "error"
