@@ -92,6 +92,22 @@ def test_release_ships_the_notebook_and_kit_but_not_the_checks(course: Path) -> 
     assert kit["notebooks"]["first_steps"][0]["expected"] == 1.5
 
 
+def test_release_and_kit_go_where_the_config_names(tmp_path: Path) -> None:
+    assert gdgrade("init", "c", cwd=tmp_path).returncode == 0
+    course = tmp_path / "c"
+    with (course / "nbgrader_config.py").open("a") as fh:
+        fh.write('c.CourseDirectory.release_directory = "handout"\n')
+    proc = gdgrade("release", "first_steps", cwd=course)
+    assert proc.returncode == 0, proc.stderr
+    assert not (course / "release").exists()
+    assert sorted(p.name for p in (course / "handout/first_steps").iterdir()) == [
+        "first_steps.ipynb",
+        "gdgrade_kit.py",
+        "selfcheck.json",
+    ]
+    assert "handout/first_steps" in proc.stdout
+
+
 def test_every_grading_command_loads_the_course_checks(course: Path, tmp_path: Path) -> None:
     notebooks = {s: answered(course, s) for s in ANSWERS}
 

@@ -139,11 +139,13 @@ def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def release(course: Path, assignment: str) -> Path:
-    """``nbgrader generate_assignment``: writes release/<assignment>/ and the gradebook."""
+    """``nbgrader generate_assignment``: writes the release folder of the assignment (the
+    course's ``release_directory``, ``release/<assignment>/`` by default) and the gradebook;
+    returns that folder."""
     check_course(course)
     check_assignments(course, [assignment])
     nbgrader(course, "generate_assignment", assignment, "--force")
-    return course / "release" / assignment
+    return CourseDir(course).folder("release", ".", assignment)
 
 
 def submit(course: Path, student: str, assignment: str, notebook: Path) -> Path:

@@ -22,6 +22,7 @@ from typing import Any
 from grader.inside.probes import encode
 from grader.judging import registry
 from grader.nbgrader_io import notebooks
+from grader.nbgrader_io.course import CourseDir
 
 DATA = "selfcheck.json"
 """The kit's data file in ``release/<assignment>/``."""
@@ -67,12 +68,14 @@ def public_entries(source: Path) -> list[dict[str, Any]]:
 
 
 def write_kit(course: Path, assignment: str, folder: Path | None = None) -> Path:
-    """Write ``selfcheck.json`` and ``gdgrade_kit.py`` into ``folder`` (default
-    ``release/<assignment>/``, where nbgrader put the student notebook)."""
+    """Write ``selfcheck.json`` and ``gdgrade_kit.py`` into ``folder`` (default: the
+    assignment's release folder as the course's nbgrader config names it, where nbgrader
+    put the student notebook)."""
     registry.load_course(course)
-    folder = folder or course / "release" / assignment
+    layout = CourseDir(course)
+    folder = folder or layout.folder("release", ".", assignment)
     folder.mkdir(parents=True, exist_ok=True)
-    sources = sorted((course / "source" / assignment).glob("*.ipynb"))
+    sources = sorted(layout.source(assignment).glob("*.ipynb"))
     data = {
         "format": FORMAT,
         "assignment": assignment,

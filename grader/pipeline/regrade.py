@@ -93,7 +93,7 @@ def gdgrade_version() -> str:
 
 def key(course: CourseDir, sub: SubmittedNotebook) -> dict[str, str]:
     """The regrade key of one submission: one hash (or the version) per part of ``REASONS``."""
-    released = course.root / "release" / sub.assignment / sub.source.name
+    released = course.folder("release", ".", sub.assignment) / sub.source.name
     return {
         "submission": digest([sub.notebook]),
         "source": digest([sub.source, released], course.root),

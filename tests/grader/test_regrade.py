@@ -83,6 +83,23 @@ def test_key_changes_with_each_part_and_only_with_it(tmp_path: Path):
     assert regrade.reason(old.model_copy(update={"inputs": {}}), first) == "version changed"
 
 
+def test_key_reads_the_release_folder_the_config_names(tmp_path: Path):
+    course = tiny_course(tmp_path, {"ada": "def square(x):\n    return x * x"})
+    (tmp_path / "nbgrader_config.py").write_text(
+        'c = get_config()\nc.CourseDirectory.release_directory = "handout"\n'
+    )
+    (tmp_path / "release").rename(tmp_path / "handout")
+    course = CourseDir(tmp_path)  # reads the new config
+    (sub,) = course.submissions()
+    before = regrade.key(course, sub)
+    (tmp_path / "release" / "quad").mkdir(parents=True)  # a stray folder of the old name
+    nbformat.write(_notebook("# not what students got"), tmp_path / "release/quad/quad.ipynb")
+    assert regrade.key(course, sub) == before
+    with (tmp_path / "handout" / "quad" / "quad.ipynb").open("a") as fh:
+        fh.write("\n")
+    assert regrade.key(course, sub)["source"] != before["source"]
+
+
 def test_run_line_counts_graded_with_reasons_and_skipped():
     def result(reason: str) -> SubmissionResult:
         return SubmissionResult(
