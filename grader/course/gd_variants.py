@@ -11,6 +11,7 @@ from grader.inside.probes import encode
 from grader.judging import judges, registry
 from grader.judging.builders import linreg_problem, trainer_check, value_check, widened
 from grader.judging.check import Check, Verdict
+from grader.judging.explain import variance_relations
 from grader.judging.timing import judge_ratio
 
 COUNT_CASES = [
@@ -172,8 +173,7 @@ def _variance(req: ProbeRequest, ev: Evidence) -> Verdict:
             low=low,
             high=high,
             what=f"B={size}: variance of {COLUMNS[j]} / (sigma^2 / B)",
-            hint="draw indices with replacement, average over the batch and keep the columns "
-            "in the order [dL/dw_1, ..., dL/dw_d, dL/db]",
+            scaled=variance_relations(size, len(NOISE["X"]), COLUMNS[j]),
         )
         for size, est in zip(SIZES, arrays, strict=True)
         for j, (low, high) in enumerate(_variance_bands()[size])

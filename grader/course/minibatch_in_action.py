@@ -207,8 +207,11 @@ def _sweep_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
                 low=low,
                 high=high,
                 what=f"accuracy at B={b}",
-                hint="train every batch size from a fresh make_model(seed) and report the "
-                "accuracy as a fraction",
+                above="higher than any fresh run reaches: a model reused from the batch sizes "
+                "before keeps learning; train every batch size from a fresh make_model(seed)",
+                below="lower than any reference run reaches: the model learns less than the "
+                "reference's (look at zero_grad, the loss's reduction and the learning rate)",
+                factors={"N": len(_iris()[1])},  # a count of correct samples
             )
         )
     return judges.all_of(*verdicts)

@@ -278,7 +278,10 @@ def series_check(
             calls=calls is not None,
         )
         if problem is not None:
-            return judges.explained(Verdict("failed", problem), judges.transposed(ev.value, want))
+            shown = _layout(want, target, parts)
+            names = [q.name for q in shown.parts] if shown is not None else None
+            flipped = judges.transposed(ev.value, want, names)
+            return judges.explained(Verdict("failed", problem), flipped)
         ref = np.asarray(flatten(want), dtype=np.float64)
         try:
             student = np.asarray(flatten(ev.value), dtype=np.float64)

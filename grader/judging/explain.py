@@ -12,6 +12,7 @@ Relation ids (``Relation.id``):
 * ``sign``: every value is the reference's with the sign flipped.
 * ``ratio:<factor>``: every value is c times the reference's, c one of the check's factors
   (``Context.factors``: B, k, N and their inverses) or the common 2, 1/2, 100, 1/100;
+  ``ratio:B|k|2`` where several of them are equal here (the values cannot tell which);
   ``ratio`` for another constant, only on ``MIN_ENTRIES`` or more distinct values.
 * ``step:<factor>``: the move away from the start (an update's input ``w``, or x_0 of
   iterates) is c times the reference's (``step:-1``: the opposite direction).
@@ -21,7 +22,10 @@ Relation ids (``Relation.id``):
   one epoch.
 * ``prefix:step`` / ``prefix:epoch``, ``suffix:step`` / ``suffix:epoch``, ``extra:...``:
   the reference without its last (first) step or epoch, or with one more; ``epoch_means``:
-  one value per epoch, the mean of the reference's steps in it.
+  one value per epoch, the mean of the reference's steps in it; ``epoch_last``: one value
+  per epoch, the reference's last step in it.
+* ``axis``: the result is normalised (mean 0, variance 1) over other axes than the
+  reference's (a wrong ``axis=``, or statistics pooled over the whole batch).
 * ``component:<name>``: only one returned component differs (and the relation inside it,
   ``component:<name>+ratio:1/2``, when one holds there).
 * ``transpose``: the reference transposed.
@@ -148,20 +152,29 @@ def _factors(ctx: Context) -> list[tuple[str, float]]:
     return out + list(COMMON_FACTORS.items())
 
 
-def _factor_text(c: float, ctx: Context, rtol: float) -> tuple[str, str] | None:
-    """(name, text) of the named factors equal to c ("B", "16 (= B, the batch size)")."""
-    names = [n for n, v in _factors(ctx) if abs(c - v) <= rtol * abs(v)]
+def _word(name: str) -> str:
+    """A factor's name with what it stands for: "B, the batch size", "1/k, ..."."""
+    base = name.removeprefix("1/")
+    return f"{name}, {WORDS[base]}" if base in WORDS else name
+
+
+def _factor_text(c: float, ctx: Context, rtol: float) -> tuple[str, str, str] | None:
+    """(name, text, hint) of the named factors equal to c: ("B", "16 (= B, the batch
+    size)", hint). Where several are equal here (B = k = 2), the name joins them
+    ("B|k|2"), the text says the values cannot tell which, and the hint gives each."""
+    names = list(dict.fromkeys(n for n, v in _factors(ctx) if abs(c - v) <= rtol * abs(v)))
     if not names:
         return None
-    first = names[0]
-    known = [n for n in names if n not in COMMON_FACTORS]
     shown = number(c) if abs(c) >= 1 else f"1/{number(1 / c)}"
-    if not known:
-        return first, shown
-    words = ", ".join(
-        f"{n}, {WORDS[n.strip('1/')]}" if n.strip("1/") in WORDS else n for n in known
-    )
-    return first, f"{shown} (= {words})"
+    hints = [HINTS.get(n, f"look for a factor {n} too many or too few") for n in names]
+    known = [n for n in names if n not in COMMON_FACTORS]
+    if len(names) == 1:
+        return names[0], (f"{shown} (= {_word(names[0])})" if known else shown), hints[0]
+    if not known:  # 2 and 1/2 never coincide; kept for completeness
+        return names[0], shown, hints[0]
+    which = " and also ".join(_word(n) if n in known else f"the factor {n}" for n in names)
+    text = f"{shown}, which is {which} here (the values alone cannot tell which)"
+    return "|".join(names), text, "either " + "; or ".join(hints)
 
 
 def _ratio(s: np.ndarray, r: np.ndarray) -> float | None:
@@ -193,11 +206,9 @@ def _scaled(s: np.ndarray, r: np.ndarray, ctx: Context, rtol: float) -> Relation
         return None
     named = _factor_text(c, ctx, max(FACTOR_RTOL, rtol))
     if named is not None:
-        factor, text = named
+        factor, text, hint = named
         return Relation(
-            f"ratio:{factor}",
-            f"every value is exactly {text} times the reference's",
-            HINTS.get(factor, f"look for a factor {factor} too many or too few"),
+            f"ratio:{factor}", f"every value is exactly {text} times the reference's", hint
         )
     return None
 
@@ -242,12 +253,8 @@ def _step(s: np.ndarray, r: np.ndarray, ctx: Context, rtol: float) -> Relation |
     named = _factor_text(c, ctx, max(FACTOR_RTOL, rtol))
     if named is None:
         return None
-    factor, text = named
-    return Relation(
-        f"step:{factor}",
-        f"{where} is exactly {text} times the reference's",
-        HINTS.get(factor, f"look for a factor {factor} in the step"),
-    )
+    factor, text, hint = named
+    return Relation(f"step:{factor}", f"{where} is exactly {text} times the reference's", hint)
 
 
 def _first(s: np.ndarray, r: np.ndarray, ctx: Context, rtol: float) -> Relation | None:
@@ -257,11 +264,11 @@ def _first(s: np.ndarray, r: np.ndarray, ctx: Context, rtol: float) -> Relation 
     named = _factor_text(float(s[0] / r[0]), ctx, max(FACTOR_RTOL, rtol))
     if named is None or named[0] in ("1/100", "100"):
         return None
-    factor, text = named
+    factor, text, hint = named
     return Relation(
         f"first:{factor}",
         f"your first loss (before any update) is exactly {text} times the reference's",
-        HINTS.get(factor, f"look for a factor {factor} in the loss"),
+        hint,
     )
 
 
@@ -307,6 +314,12 @@ def _lengths(s: np.ndarray, r: np.ndarray, ctx: Context, rtol: float) -> Relatio
             f"your {len(s)} values are the means of the reference's losses over each epoch",
             "return the loss of every step (every batch), not one value per epoch",
         )
+    if per_epoch and _close(s, r[spe - 1 :: spe], rtol):
+        return Relation(
+            "epoch_last",
+            f"your {len(s)} values are the reference's losses at the last step of each epoch",
+            "append the loss inside the loop over batches, once per step, not once per epoch",
+        )
     for unit, d in _units(ctx):
         if len(s) == len(r) - d and _close(s, r[:-d], rtol):
             return Relation(
@@ -342,7 +355,7 @@ def _component(s: np.ndarray, r: np.ndarray, ctx: Context, rtol: float) -> Relat
     p, a, b = wrong[0]
     others = [q.name for q, _, _ in spans if q is not p]
     verb = "matches" if len(others) == 1 else "match"
-    inner = explain(s[a:b], r[a:b], replace(ctx, layout=None, base=None))
+    inner = explain(s[a:b], r[a:b], replace(ctx, layout=Layout((p,)), base=None))
     sentence = f"only {p.name} differs from the reference ({' and '.join(others)} {verb})"
     if inner is None:
         return Relation(f"component:{p.name}", sentence, f"look at how you compute {p.name}")
@@ -418,6 +431,7 @@ def explain(
         or _shifted(s, r, ctx, rtol)
         or _component(s, r, ctx, rtol)
         or _square_transpose(s, r, ctx, rtol)
+        or _axis(s, r, ctx)
         or _eps(s, r, ctx, rtol)
         or _unnamed_ratio(s, r, ctx, rtol)
         or _first(s, r, ctx, rtol)
@@ -433,3 +447,108 @@ def _square_transpose(s: np.ndarray, r: np.ndarray, ctx: Context, rtol: float) -
     if shape[0] != shape[1]:
         return None
     return transposed(s.reshape(shape), r.reshape(shape), rtol)
+
+
+NORMALISED_MEAN = 1e-8
+"""An axis set is normalised over when every mean over it is this close to 0 (relative to
+the largest value, at least 1) ..."""
+NORMALISED_VAR = 1e-2
+"""... and every variance over it this close to 1 (eps and a ddof=1 variance move it less
+on the course's inputs)."""
+
+
+def _normalised_over(a: np.ndarray) -> list[tuple[int, ...]]:
+    """The axis sets (smallest first) over which ``a`` has mean 0 and variance 1."""
+    from itertools import combinations
+
+    scale = max(1.0, float(np.max(np.abs(a))))
+    out = []
+    for size in range(1, a.ndim + 1):
+        for axes in combinations(range(a.ndim), size):
+            if int(np.prod([a.shape[k] for k in axes])) < 2:
+                continue
+            mean, var = a.mean(axis=axes), a.var(axis=axes)
+            if np.all(np.abs(mean) <= NORMALISED_MEAN * scale) and np.all(
+                np.abs(var - 1) <= NORMALISED_VAR
+            ):
+                out.append(axes)
+    return out
+
+
+def _axes_text(axes: tuple[int, ...], ndim: int) -> str:
+    if len(axes) == ndim:
+        return "over the whole array (every axis pooled)"
+    shown = axes[0] if len(axes) == 1 else axes
+    return f"over axis={shown}"
+
+
+def _axis(s: np.ndarray, r: np.ndarray, ctx: Context) -> Relation | None:
+    """axis: both are normalised (mean 0, variance 1), the student over other axes."""
+    layout = ctx.layout
+    if layout is None or len(layout.parts) != 1 or len(layout.parts[0].shape) < 2:
+        return None
+    shape = layout.parts[0].shape
+    theirs, ours = _normalised_over(s.reshape(shape)), _normalised_over(r.reshape(shape))
+    if not theirs or not ours or ours[0] in theirs:
+        return None
+    name = layout.parts[0].name
+    return Relation(
+        "axis",
+        f"your {name} has mean 0 and variance 1 {_axes_text(theirs[0], len(shape))}, the "
+        f"reference's {_axes_text(ours[0], len(shape))}: the statistics are taken over the "
+        "wrong axis",
+        f"compute the mean and the variance {_axes_text(ours[0], len(shape))} "
+        f"(keepdims=True to subtract them), as the task says",
+    )
+
+
+def variance_relations(b: int, n: int, what: str) -> list[tuple[float, Relation]]:
+    """What known mistakes do to the variance of a mini-batch mean of ``what`` (size ``b``
+    of ``n`` samples), measured as var / (sigma^2 / B): ``(c, relation)`` pairs, c the
+    factor on that statistic (for ``judges.band``'s ``scaled``)."""
+    out = [
+        (
+            0.25,
+            Relation(
+                "ratio:1/2",
+                f"the variance of {what} is 1/4 of the expected: your {what} is half the "
+                "reference's",
+                HINTS["1/2"],
+            ),
+        ),
+        (
+            4.0,
+            Relation(
+                "ratio:2",
+                f"the variance of {what} is 4 times the expected: your {what} is twice the "
+                "reference's",
+                HINTS["2"],
+            ),
+        ),
+    ]
+    if b > 1:
+        out.append(
+            (
+                float(b * b),
+                Relation(
+                    "ratio:B",
+                    f"the variance of {what} is B^2 = {b * b} times the expected: your {what} "
+                    "is B times the reference's",
+                    HINTS["B"],
+                ),
+            )
+        )
+        c = (n - b) / (n - 1)
+        out.append(
+            (
+                c,
+                Relation(
+                    "without_replacement",
+                    f"the variance of {what} is (N - B) / (N - 1) = {number(c, 3)} times the "
+                    "expected, what drawing without replacement gives",
+                    "draw the indices with replacement (rng.integers(0, N, size=B)), as the "
+                    "task asks",
+                ),
+            )
+        )
+    return out

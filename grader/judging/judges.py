@@ -27,12 +27,15 @@ import numpy as np
 from grader.evidence import Diagnosis, Evidence, PlotData
 from grader.judging import explain, trajectories
 from grader.judging.check import Verdict
-from grader.judging.layout import Layout, pair
+from grader.judging.layout import Layout, digits_to_differ, number, pair
 
 VALUE_RTOL = 1e-6
 """Relative tolerance for scalar and array answers."""
 VALUE_ATOL = 1e-8
 """Absolute tolerance for scalar and array answers."""
+BAND_DIGITS = 4
+"""Significant digits of a value checked against a band (more where the value and the
+nearer bound would print alike)."""
 BAND_SLACK = 0.1
 """Relative widening of a band measured from reference runs (``band_from_runs``)."""
 MIN_ORDER_CHECK = 8
@@ -356,11 +359,45 @@ def _value_message(
     return f"{what}[{', '.join(map(str, index))}] is {a}; expected {b}{count}"
 
 
-def transposed(value: Any, expected: Any) -> explain.Relation | None:
+def transposed(
+    value: Any, expected: Any, names: Sequence[str] | None = None
+) -> explain.Relation | None:
+    """The student's array is the expected one transposed; for a tuple of arrays, the one
+    item that is transposed while the others match (named by ``names``)."""
+    if isinstance(expected, tuple | list) and any(np.ndim(e) >= 2 for e in expected):
+        return _transposed_item(value, expected, names)
     got, want = _array(value), _array(expected)
     if got is None or want is None or got.dtype == object:
         return None
     return explain.transposed(got, want)
+
+
+def _transposed_item(
+    value: Any, expected: Sequence[Any], names: Sequence[str] | None
+) -> explain.Relation | None:
+    if not isinstance(value, tuple | list) or len(value) != len(expected):
+        return None
+    items = [(_array(v), _array(e)) for v, e in zip(value, expected, strict=True)]
+    if any(g is None or w is None or g.dtype == object for g, w in items):
+        return None
+    flipped = [
+        k
+        for k, (g, w) in enumerate(items)
+        if g.shape != w.shape and explain.transposed(g, w) is not None
+    ]
+    same = [k for k, (g, w) in enumerate(items) if g.shape == w.shape and np.allclose(g, w)]
+    if len(flipped) != 1 or len(same) != len(items) - 1:
+        return None
+    k = flipped[0]
+    name = names[k] if names and len(names) == len(items) else f"item {k + 1}"
+    inner = explain.transposed(*items[k])
+    rest = [n for j, n in enumerate(names or []) if j != k]
+    others = f"{' and '.join(rest)} {'matches' if len(rest) == 1 else 'match'}"
+    return explain.Relation(
+        f"component:{name}+transpose",
+        f"only {name} differs ({others if rest else 'the other items match'}): {inner.sentence}",
+        inner.hint,
+    )
 
 
 def explained(verdict: Verdict, relation: explain.Relation | None) -> Verdict:
@@ -400,9 +437,31 @@ def equal(
         return Verdict("passed", f"{what} is correct")
     verdict = Verdict("failed", f"{what} is {evidence.value!r}; expected {expected!r}")
     got, want = _numbers(evidence.value), _numbers(expected)
+    if got is None or want is None:  # labels beside counts: explain the counts where the
+        got, want = _counts_beside_labels(evidence.value, expected)  # labels all agree
     if got is None or want is None or len(got) != len(want):
         return verdict
     return explained(verdict, explain.explain(got, want, explain.Context(integers=True)))
+
+
+def _counts_beside_labels(value: Any, expected: Any) -> tuple[list[float] | None, ...]:
+    """The integers of two nested lists of the same shape whose other entries (strings,
+    such as a stopping reason) are all equal; (None, None) otherwise."""
+    if isinstance(expected, list | tuple):
+        if not isinstance(value, list | tuple) or len(value) != len(expected):
+            return None, None
+        got: list[float] = []
+        want: list[float] = []
+        for v, e in zip(value, expected, strict=True):
+            g, w = _counts_beside_labels(v, e)
+            if g is None or w is None:
+                return None, None
+            got, want = got + g, want + w
+        return got, want
+    if isinstance(expected, int) and not isinstance(expected, bool):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return ([float(value)], [float(expected)]) if ok else (None, None)
+    return ([], []) if value == expected else (None, None)
 
 
 def _numbers(value: Any) -> list[float] | None:
@@ -579,7 +638,17 @@ def trajectory(
     ctx = replace(context or explain.Context(), what=what, width=width)
     if layout is not None:
         ctx = replace(ctx, layout=layout)
-    return explained(verdict, explain.explain(losses, reference, ctx))
+    relation = explain.explain(losses, reference, ctx)
+    if relation is not None and relation.id in PER_EPOCH:
+        # one value per epoch: the count is explained, the epoch arithmetic is not at fault
+        # and comparing an epoch's value with a step's says nothing
+        counted = trajectories.count_text(len(losses), len(reference), what, width)
+        verdict = replace(verdict, feedback=f"{counted}, one per epoch")
+    return explained(verdict, relation)
+
+
+PER_EPOCH = ("epoch_means", "epoch_last")
+"""Relations that explain a short trajectory as one value per epoch."""
 
 
 AXIS_NAMES = {"loss": "loss", "lr": "learning rate", "iterate": "x_k"}
@@ -589,7 +658,7 @@ AXIS_NAMES = {"loss": "loss", "lr": "learning rate", "iterate": "x_k"}
 def _axes(what: str, width: int, layout: Layout | None) -> tuple[str, str]:
     """(x label, y label) of a feedback plot: what the axes show."""
     if layout is not None and width == 1:
-        return layout.axis_label(), f"{what} (value)"
+        return layout.axis_label(), "value of the entry"
     sym = trajectories.SYMBOLS.get(what, what)
     if width > 1:
         return ("step k (x_0 is the start)" if what == "iterate" else "step k"), f"|{sym}_k|"
@@ -609,29 +678,73 @@ def _unshuffled_verdict(text: str) -> Verdict:
     return Verdict("failed", text, diagnosis=found)
 
 
-def band(value: float, *, low: float, high: float, what: str, hint: str = "") -> Verdict:
-    """Distributional check: a value must fall in [low, high]."""
-    if isinstance(value, float | int) and math.isfinite(value) and low <= value <= high:
+def band(
+    value: float,
+    *,
+    low: float,
+    high: float,
+    what: str,
+    hint: str = "",
+    above: str = "",
+    below: str = "",
+    scaled: Sequence[tuple[float, explain.Relation]] = (),
+    factors: dict[str, float] | None = None,
+) -> Verdict:
+    """Distributional check: a value must fall in [low, high].
+
+    A value outside gets a hint only where its condition holds: ``hint`` on either side,
+    ``above`` / ``below`` on that side only. Before any hint, a relation that explains the
+    value: a fraction band missed by a value ``factors`` times (100, or a count's N) a value
+    inside it (``ratio:100``, ``ratio:N``), or the first of ``scaled``'s ``(c, relation)``
+    whose band ``c * [low, high]`` holds the value while no other candidate's does (a
+    statistic that a known mistake multiplies by c)."""
+    finite = isinstance(value, float | int) and math.isfinite(value)
+    if finite and low <= value <= high:
         return Verdict("passed", f"{what} = {value:.4g} is within [{low:.4g}, {high:.4g}]")
-    shown = f"{value:.4g}" if isinstance(value, float | int) else repr(value)
-    outside = f"{what} = {shown} is outside [{low:.4g}, {high:.4g}]"
-    percent = _percentage(value, low=low, high=high)
-    if percent is not None:  # the relation explains it: the caller's hint would not apply
-        return explained(Verdict("failed", outside), percent)
-    return Verdict("failed", f"{outside}. {hint}".strip())
+    # as many digits as it takes to show the value is not the nearer bound
+    near = min((low, high), key=lambda v: abs(v - value)) if finite else low
+    d = digits_to_differ(float(value), near, least=BAND_DIGITS) if finite else BAND_DIGITS
+    shown = number(float(value), d) if isinstance(value, float | int) else repr(value)
+    outside = f"{what} = {shown} is outside [{number(low, d)}, {number(high, d)}]"
+    relation = _fraction_times(value, low=low, high=high, factors=factors) or _scaled_band(
+        value, low=low, high=high, scaled=scaled
+    )
+    if relation is not None:  # the relation explains it: the caller's hints would not apply
+        return explained(Verdict("failed", outside), relation)
+    side = (above if value > high else below) if finite else ""
+    return Verdict("failed", f"{outside}. {side or hint}".strip().rstrip("."))
 
 
-def _percentage(value: Any, *, low: float, high: float) -> explain.Relation | None:
-    """A fraction band (within [0, 1]) missed by a value that is 100 times a value in it."""
+def _fraction_times(
+    value: Any, *, low: float, high: float, factors: dict[str, float] | None
+) -> explain.Relation | None:
+    """A fraction band (within [0, 1]) missed by a value that is 100 (or N) times a value in
+    it: a percentage, or a count of the samples."""
     if not isinstance(value, float | int) or not math.isfinite(value) or not 0 <= low <= high <= 1:
         return None
-    if not (value > high and low <= value / 100 <= high):
+    for name, c in {"100": 100.0, **(factors or {})}.items():
+        if value > high and low <= value / c <= high:
+            text = "a percentage" if name == "100" else f"a count out of {name} = {c:g}"
+            return explain.Relation(
+                f"ratio:{name}",
+                f"{value:.4g} is {c:g} times {value / c:.4g}, which is inside the band: "
+                f"{text}, where a fraction is asked for",
+                explain.HINTS["100"]
+                if name == "100"
+                else f"divide by {name}: report the "
+                "fraction of correct samples (.mean() of the matches, not .sum())",
+            )
+    return None
+
+
+def _scaled_band(
+    value: Any, *, low: float, high: float, scaled: Sequence[tuple[float, explain.Relation]]
+) -> explain.Relation | None:
+    """The one candidate (c, relation) with value in c * [low, high]."""
+    if not isinstance(value, float | int) or not math.isfinite(value):
         return None
-    return explain.Relation(
-        "ratio:100",
-        f"{value:.4g} is 100 times {value / 100:.4g}, which is inside the band",
-        explain.HINTS["100"],
-    )
+    fits = [rel for c, rel in scaled if min(c * low, c * high) <= value <= max(c * low, c * high)]
+    return fits[0] if len(fits) == 1 else None
 
 
 def noise_level(losses: Sequence[float], *, steps_per_epoch: int) -> float:

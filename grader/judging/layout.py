@@ -27,12 +27,12 @@ def number(v: float, digits: int = MIN_DIGITS) -> str:
     return f"{v:.{digits}g}"
 
 
-def digits_to_differ(a: float, b: float) -> int:
-    """The fewest significant digits (at least ``MIN_DIGITS``) at which a and b print
-    differently; ``MIN_DIGITS`` when they are equal or not finite."""
+def digits_to_differ(a: float, b: float, least: int = MIN_DIGITS) -> int:
+    """The fewest significant digits (at least ``least``) at which a and b print
+    differently; ``least`` when they are equal or not finite."""
     if a == b or not (math.isfinite(a) and math.isfinite(b)):
-        return MIN_DIGITS
-    for d in range(MIN_DIGITS, MAX_DIGITS + 1):
+        return least
+    for d in range(least, MAX_DIGITS + 1):
         if number(a, d) != number(b, d):
             return d
     return MAX_DIGITS

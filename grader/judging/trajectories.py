@@ -167,10 +167,7 @@ def compare(
         else:
             msg = f"differs from the reference at step {i} ({sym}_{i} = {got}, reference {ref})"
     if len(s2) != len(r2):
-        noun = _noun(what, width)
-        counted = f"you returned {len(s2)} {noun}, the reference {len(r2)}"
-        if what in SYMBOLS and what != "loss":
-            counted += f" ({sym}_0 to {sym}_{len(r2) - 1})"
+        counted = count_text(len(s2), len(r2), what, width)
         if count_hint or what == "iterate":
             counted += f": {count_hint or ITERATE_HINT}"
         tail = f"; also, {msg}" if msg else f"; the first {n} agree"
@@ -186,6 +183,16 @@ def compare(
         message=f"all {len(r2)} {_noun(what, width)} match",
         **base,
     )
+
+
+def count_text(n_student: int, n_reference: int, what: str = "loss", width: int = 1) -> str:
+    """ "you returned 4 loss values, the reference 20" (for iterates and learning rates with
+    the reference's range, "(x_0 to x_20)")."""
+    counted = f"you returned {n_student} {_noun(what, width)}, the reference {n_reference}"
+    if what in SYMBOLS and what != "loss":
+        sym = SYMBOLS[what]
+        counted += f" ({sym}_0 to {sym}_{n_reference - 1})"
+    return counted
 
 
 def distance(a: Sequence[float], b: Sequence[float]) -> float:

@@ -24,6 +24,21 @@ CTX = trainer_context(40, HYPER)  # B = 8, N = 40, 5 steps per epoch
 SPE = 5
 
 
+@pytest.fixture(autouse=True)
+def library_finds_nothing(monkeypatch):
+    """The explainer speaks where no known mistake of the library matches; the library grows
+    (other families may come to name these outputs), so here it finds nothing, as it does
+    for a mistake it does not hold. ``test_a_matching_library_mistake_comes_first`` runs the
+    real library."""
+    from grader.evidence import Diagnosis
+    from grader.judging import misconceptions
+
+    def nothing(*args, **kwargs):
+        return Diagnosis(mistake=None, title="no known mistake matches")
+
+    monkeypatch.setattr(misconceptions, "diagnose", nothing)
+
+
 def judged(student) -> judges.Verdict:
     ev = Evidence(check_id="t", losses=[float(v) for v in student])
     return judges.trajectory(ev, REF, context=CTX)
