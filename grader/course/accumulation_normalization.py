@@ -24,6 +24,8 @@ EVAL_X, EVAL_MEAN, EVAL_VAR = (
     np.array([2.0, 0.5, 1.0]),
 )
 LN_X = rng.normal(size=(4, 6))  # batch sizes > 1: statistics pooled over the batch show
+LN_GAMMA, LN_BETA = np.linspace(0.5, 1.5, 6), np.linspace(-0.3, 0.2, 6)  # a swap shows
+GN_GAMMA, GN_BETA = np.linspace(0.5, 1.5, 6), np.linspace(-0.1, 0.1, 6)
 GN_X = rng.normal(size=(3, 6, 4))
 STD_TRAIN, STD_TEST = rng.normal(3, 2, size=(20, 3)), rng.normal(3, 2, size=(5, 3))
 ONE_X = np.array([[2.0, -1.0, 0.5, 4.0]])
@@ -62,13 +64,13 @@ def _bn_eval():
 def _layer_norm():
     from reference.normalization import layer_norm
 
-    return layer_norm(LN_X, np.ones(6), np.zeros(6))
+    return layer_norm(LN_X, LN_GAMMA, LN_BETA)
 
 
 def _group_norm():
     from reference.normalization import group_norm
 
-    return group_norm(GN_X, 3, np.linspace(0.5, 1.5, 6), np.linspace(-0.1, 0.1, 6))
+    return group_norm(GN_X, 3, GN_GAMMA, GN_BETA)
 
 
 def _one_sample():
@@ -150,6 +152,14 @@ series_check(
     args=(EVAL_X, GAMMA, BETA, EVAL_MEAN, EVAL_VAR),
     expected=_bn_eval,
     accept=ARRAY_LIKE,
+    family="bn_eval",
+    family_inputs={
+        "x": EVAL_X,
+        "gamma": GAMMA,
+        "beta": BETA,
+        "running_mean": EVAL_MEAN,
+        "running_var": EVAL_VAR,
+    },
     what="output entry",
     parts=("y",),
     context=Context(eps=1e-5),
@@ -164,6 +174,8 @@ series_check(
     args=(ONE_X, ONE_GAMMA, ONE_BETA),
     expected=_one_sample,
     accept=ARRAY_LIKE,
+    family="one_sample",
+    family_inputs={"x": ONE_X, "gamma": ONE_GAMMA, "beta": ONE_BETA},
     what="output entry",
     parts=("bn_y", "ln_y"),
     context=Context(eps=1e-5),
@@ -175,9 +187,11 @@ series_check(
     name="LayerNorm on a batch of 4",
     points=2,
     target="layer_norm",
-    args=(LN_X, np.ones(6), np.zeros(6)),
+    args=(LN_X, LN_GAMMA, LN_BETA),
     expected=_layer_norm,
     accept=ARRAY_LIKE,
+    family="layer_norm",
+    family_inputs={"x": LN_X, "gamma": LN_GAMMA, "beta": LN_BETA},
     what="output entry",
     parts=("y",),
     context=Context(eps=1e-5),
@@ -189,9 +203,11 @@ series_check(
     name="GroupNorm on a batch of 3",
     points=2,
     target="group_norm",
-    args=(GN_X, 3, np.linspace(0.5, 1.5, 6), np.linspace(-0.1, 0.1, 6)),
+    args=(GN_X, 3, GN_GAMMA, GN_BETA),
     expected=_group_norm,
     accept=ARRAY_LIKE,
+    family="group_norm",
+    family_inputs={"x": GN_X, "num_groups": 3, "gamma": GN_GAMMA, "beta": GN_BETA},
     what="output entry",
     parts=("y",),
     context=Context(eps=1e-5),
@@ -206,6 +222,8 @@ series_check(
     args=(STD_TRAIN, STD_TEST),
     expected=_standardize,
     accept=ARRAY_LIKE,
+    family="standardize",
+    family_inputs={"X_train": STD_TRAIN, "X_test": STD_TEST},
     what="entry",
     parts=("Z_train", "Z_test"),
     topics=("batchnorm",),
