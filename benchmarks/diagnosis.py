@@ -61,20 +61,70 @@ def op(name: str, pattern: str, replacement: str, *intended: str) -> Op:
     return Op(name, pattern, replacement, frozenset(intended))
 
 
+SIGN_IDS = (
+    "update_sign",
+    "iterates_uphill",
+    "saddle_uphill",
+    "stop_uphill",
+    "momentum_uphill",
+    "sign_error",
+    "sign_w_only",
+    "sign_b_only",
+)
+"""Library ids of a flipped sign in an update or a gradient."""
+HALF_IDS = (
+    "iterates_no_factor_two",
+    "saddle_no_factor_two_x",
+    "saddle_no_factor_two_y",
+    "stop_grad_no_factor_two",
+    "stop_update_no_factor_two",
+    "no_factor_two",
+    "no_factor_two_w_only",
+    "no_factor_two_b_only",
+)
+"""Library ids of a derivative without its factor 2."""
+SUM_IDS = (
+    "sum_not_mean",
+    "loss_sum",
+    "loss_logged_as_sum",
+    "sum_not_mean_w_only",
+    "sum_not_mean_b_only",
+)
+"""Library ids of a sum over the batch where a mean belongs."""
+INCLUSIVE_IDS = (
+    "stable_upper_inclusive",
+    "stable_no_lower_bound",
+    "stop_grad_tol_inclusive",
+    "stop_loss_tol_inclusive",
+)
+"""Library ids of a non-strict bound where the rule is strict."""
+
 OPS = [
-    op("flip a minus", r"(?<=[\w)\]]) - (?=[\w(])", " + ", "sign", "step:-1"),
-    op("flip a plus", r"(?<=[\w)\]]) \+ (?=(?!eps)[\w(])", " - ", "sign", "step:-1"),
+    op("flip a minus", r"(?<=[\w)\]]) - (?=[\w(])", " + ", "sign", "step:-1", *SIGN_IDS),
+    op(
+        "flip a plus",
+        r"(?<=[\w)\]]) \+ (?=(?!eps)[\w(])",
+        " - ",
+        "sign",
+        "step:-1",
+        *SIGN_IDS,
+        "weight_decay_sign",
+        "momentum_velocity_sign",
+    ),
     op("eps subtracted", r" \+ eps", " - eps", "eps"),
-    op("drop a factor 2", r"\b2 \* ", "", "ratio:1/2", "step:1/2"),
-    op("mean -> sum", r"\bnp\.mean\(", "np.sum(", "ratio:B", "ratio:N", "first:B", "sum_not_mean"),
-    op("mean -> sum", r"\.mean\(", ".sum(", "ratio:B", "ratio:N", "first:B", "sum_not_mean"),
-    op("drop / len(idx)", r" / len\(idx\)", "", "ratio:B", "sum_not_mean"),
+    op("drop a factor 2", r"\b2 \* ", "", "ratio:1/2", "step:1/2", *HALF_IDS),
+    op("mean -> sum", r"\bnp\.mean\(", "np.sum(", "ratio:B", "ratio:N", "first:B", *SUM_IDS),
+    op("mean -> sum", r"\.mean\(", ".sum(", "ratio:B", "ratio:N", "first:B", *SUM_IDS),
+    op("drop / len(idx)", r" / len\(idx\)", "", "ratio:B", *SUM_IDS),
     op(
         "drop / k",
         r" / accumulation_steps",
         "",
         "ratio:k",
         "accumulation_not_divided",
+        "loss_not_divided_by_k",
+        "not_divided_by_k_w_only",
+        "not_divided_by_k_b_only",
     ),
     op("weight 1/k", r"len\(idx\) / len\(X\)", "1 / len(micro_batches)", "uneven_last_micro_batch"),
     op("drop eps", r" \+ eps", "", "eps"),
@@ -82,13 +132,27 @@ OPS = [
     op("wrong axis", r"axis=-1", "axis=0", "transpose", "axis"),
     op("wrong axis", r"axis=2", "axis=1", "transpose", "axis"),
     op("range one short", r"range\((\w+)\)", r"range(\1 - 1)", "prefix", "suffix", "shift"),
-    op("range one long", r"range\((\w+)\)", r"range(\1 + 1)", "extra", "shift"),
+    op("range one long", r"range\((\w+)\)", r"range(\1 + 1)", "extra", "shift", "stop_extra_pass"),
     op("drop x0", r"\[float\(x0\)\]", "[]", "suffix:step", "shift"),
     op("off by one (1 + n)", r"\(1 \+ n\)", "(n)", "shift", "step_decay_steplr_formula"),
     op("off by one n //", r"\bn // ", "(n + 1) // ", "shift", "step_decay_notes_formula"),
-    op("exponent off by one", r"\*\*(\w+)\b", r"**(\1 + 1)", "shift", "ratio"),
-    op("ceil -> floor", r"math\.ceil\(", "math.floor(", "offset:-1"),
-    op("< -> <=", r" < ", " <= ", "offset"),
+    op(
+        "exponent off by one",
+        r"\*\*(\w+)\b",
+        r"**(\1 + 1)",
+        "shift",
+        "ratio",
+        "range_lr_after_step",
+    ),
+    op(
+        "ceil -> floor",
+        r"math\.ceil\(",
+        "math.floor(",
+        "offset:-1",
+        "count_always_floor",
+        "range_gamma_one_batch_short",
+    ),
+    op("< -> <=", r" < ", " <= ", "offset", *INCLUSIVE_IDS),
     op("<= -> <", r" <= ", " < ", "offset"),
     op("drop zero_grad", r"opt\.zero_grad\(\)", "pass", "no_zero_grad"),
     op("drop shuffle", r"shuffle=True", "shuffle=False", "no_shuffle"),
@@ -102,7 +166,7 @@ OPS = [
     ),
     op("percentage", r"\.mean\(\)\.item\(\)", ".mean().item() * 100", "ratio:100"),
     op("biased running var", r" \* m / \(m - 1\)", "", "bn_biased_running_var"),
-    op("float32 bytes -> float64", r"\* 4\b", "* 8", "ratio:2"),
+    op("float32 bytes -> float64", r"\* 4\b", "* 8", "ratio:2", "bytes_float64"),
     op("no momentum buffer init", r"g if buf is None else ", "", "momentum_buffer_zero"),
     op("no weight decay", r"g = g \+ weight_decay \* theta", "g = g", "no_weight_decay"),
     op("drop the loss record", r"losses\.append\(float\(np\.mean\(r\*\*2\)\)\)", "pass"),

@@ -7,6 +7,7 @@ import numpy as np
 from grader.judging.builders import series_check, value_check
 from grader.judging.explain import Context
 from grader.judging.judges import ARRAY_LIKE, SEQUENCE
+from grader.judging.misconceptions.basics import encode_bools, encode_stops
 
 
 def _sgd(w, g, lr):
@@ -106,6 +107,8 @@ value_check(
     args=(2.0, 0.5, 0.1),
     expected=lambda: _sgd(2.0, 0.5, 0.1),
     context=Context(base=[2.0]),  # the step starts at w
+    family="update",
+    family_inputs={"w": 2.0, "grad": 0.5, "lr": 0.1},
     topics=("update_rule", "negative_gradient"),
     hidden=False,
 )
@@ -118,6 +121,8 @@ value_check(
     expected=lambda: _sgd([1.0, -2.0], [0.3, -4.0], 0.25),
     accept=ARRAY_LIKE,  # the text says how w and grad come, not what the step returns
     context=Context(base=[1.0, -2.0]),
+    family="update",
+    family_inputs={"w": [1.0, -2.0], "grad": [0.3, -4.0], "lr": 0.25},
     topics=("update_rule",),
 )
 series_check(
@@ -127,6 +132,8 @@ series_check(
     target="gd_iterates",
     args=(-6, 0.5, 2),
     expected=lambda: _square(-6, 0.5, 2),
+    family="iterates",
+    family_inputs={"x0": -6, "lr": 0.5, "steps": 2},
     accept=SEQUENCE,  # "a list or 1-D array of length steps + 1"
     what="iterate",
     topics=("stability", "update_rule"),
@@ -139,6 +146,8 @@ series_check(
     target="gd_iterates",
     args=(-6, 1.2, 10),  # an int, as the text says: an integer array cuts 8.4 to 8
     expected=lambda: _square(-6, 1.2, 10),
+    family="iterates",
+    family_inputs={"x0": -6, "lr": 1.2, "steps": 10},
     accept=SEQUENCE,
     what="iterate",
     topics=("stability",),
@@ -151,6 +160,9 @@ value_check(
     calls=[((lr, 2.0), {}) for lr in LRS],
     expected=_stable,
     exact=True,
+    family="stability",
+    family_inputs={"calls": [(lr, 2.0) for lr in LRS]},
+    as_numbers=encode_bools,
     topics=("stability",),
 )
 value_check(
@@ -161,6 +173,9 @@ value_check(
     calls=[(case, {}) for case in STOP_CASES],
     expected=_stopping,
     exact=True,
+    family="stopping",
+    family_inputs={"calls": STOP_CASES},
+    as_numbers=encode_stops,
     topics=("stopping_rules",),
 )
 series_check(
@@ -170,6 +185,8 @@ series_check(
     target="saddle_iterates",
     args=(SADDLE_P0, 0.1, 20),
     expected=_saddle,
+    family="saddle",
+    family_inputs={"p0": SADDLE_P0, "lr": 0.1, "steps": 20},
     what="iterate",
     topics=("plateaus_saddles",),
 )

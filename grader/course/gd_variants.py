@@ -39,6 +39,8 @@ value_check(
     calls=[(case, {}) for case in COUNT_CASES],
     expected=_counts,
     exact=True,
+    family="count_updates",
+    family_inputs={"calls": COUNT_CASES},
     topics=("gd_variants", "drop_last"),
     hidden=False,
 )
@@ -239,6 +241,8 @@ value_check(
     calls=[((32, 10), {}), ((256, 784), {})],
     expected=_bytes,
     exact=True,
+    family="batch_bytes",
+    family_inputs={"calls": [(32, 10), (256, 784)]},
     topics=("memory_batch_size",),
     hidden=False,
 )

@@ -37,6 +37,8 @@ series_check(
     target="time_based_lrs",
     args=(0.1, 0.05, EPOCHS),
     expected=lambda: _rates("time"),
+    family="time_based",
+    family_inputs={"lr0": 0.1, "decay": 0.05, "n": EPOCHS},
     accept=SEQUENCE,  # "returns the learning rate of epochs 0, 1, ... as a list"
     what="lr",
     topics=("lr_schedules",),
@@ -75,6 +77,8 @@ series_check(
     target="exponential_lrs",
     args=(0.1, 0.2, EPOCHS),
     expected=lambda: _rates("exp"),
+    family="exponential",
+    family_inputs={"lr0": 0.1, "k": 0.2, "n": EPOCHS},
     accept=SEQUENCE,
     what="lr",
     topics=("lr_schedules",),
@@ -95,6 +99,8 @@ value_check(
     target="scale_lr",
     calls=[(case, {}) for case in SCALING],
     expected=_scaled,
+    family="scaling",
+    family_inputs={"calls": SCALING},
     topics=("linear_scaling",),
     hidden=False,
 )
@@ -105,6 +111,8 @@ series_check(
     target="warmup_lrs",
     args=(0.4, 5, 0.1, EPOCHS),
     expected=lambda: _rates("warmup"),
+    family="warmup",
+    family_inputs={"lr0": 0.4, "warmup_steps": 5, "start_factor": 0.1, "n": EPOCHS},
     accept=SEQUENCE,
     what="lr",
     topics=("warmup",),
@@ -114,6 +122,10 @@ RANGE = linreg_problem(31, 64, 2, 1)
 RANGE_HYPER = {"lr_start": 1e-3, "lr_end": 30.0, "batch_size": 5}
 """13 batches, the last of 4 (gamma counts it); the loss explodes at batch 12 (lr ~ 6), so
 the test stops one batch before the end."""
+
+
+RANGE_INPUTS = {**RANGE, "order": RANGE["permutations"], **RANGE_HYPER}
+"""The ``range_lrs`` family's inputs: the check's data, order and hyper-parameters."""
 
 
 def _range_request() -> ProbeRequest:
@@ -155,7 +167,13 @@ def _range_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
         return Verdict("failed", 'return a dict with keys "lrs" and "losses"')
     return judges.all_of(
         judges.trajectory(
-            lrs, ref.lrs[:kept], rtol=1e-9, atol=1e-12, what="lr", title="range test lr"
+            lrs,
+            ref.lrs[:kept],
+            rtol=1e-9,
+            atol=1e-12,
+            what="lr",
+            title="range test lr",
+            mistakes=("range_lrs", RANGE_INPUTS),
         ),
         judges.trajectory(
             ev,

@@ -46,12 +46,17 @@ def value_check(
     calls: list[tuple[tuple, dict[str, Any]]] | None = None,
     accept: tuple[str, ...] | None = None,
     context: explain.Context | None = None,
+    family: str | None = None,
+    family_inputs: dict[str, Any] | None = None,
+    as_numbers: Callable[[Any], list[float]] | None = None,
 ) -> Check:
     """Call ``target(*args, **kwargs)`` (or once per ``calls`` entry, the value being the
     list of results) and compare with ``expected()`` (an oracle call), structure first
     (``accept``: the container kinds allowed in place of the oracle's). ``context``: what
     ``grader.judging.explain`` may use to name the relation of a wrong value to the
-    expected one (the input an update starts from, the check's factors)."""
+    expected one (the input an update starts from, the check's factors). ``family``: the
+    misconception family whose mistakes (run on ``family_inputs``) may name a wrong value;
+    ``as_numbers`` turns a value into the family's numbers (default ``flatten``)."""
 
     def request() -> ProbeRequest:
         inputs = {"args": encode(list(args)), "kwargs": encode(kwargs or {})}
@@ -63,8 +68,9 @@ def value_check(
         what = f"{target}(...)"
         several = calls is not None
         if exact:
-            return judges.equal(ev, expected(), what=what, accept=accept, calls=several)
-        return judges.close(
+            verdict = judges.equal(ev, expected(), what=what, accept=accept, calls=several)
+            return _named(verdict, ev.value, expected(), family, family_inputs, as_numbers)
+        verdict = judges.close(
             ev,
             expected(),
             rtol=rtol,
@@ -74,6 +80,7 @@ def value_check(
             calls=several,
             context=context,
         )
+        return _named(verdict, ev.value, expected(), family, family_inputs, as_numbers)
 
     def answer() -> Answer:
         return Answer(expected(), "exact" if exact else "close", rtol, atol)
@@ -90,6 +97,32 @@ def value_check(
             answer=answer,
         )
     )
+
+
+def _named(
+    verdict: Verdict,
+    got: Any,
+    want: Any,
+    family: str | None,
+    inputs: dict[str, Any] | None,
+    as_numbers: Callable[[Any], list[float]] | None,
+) -> Verdict:
+    """A failed value verdict with the clearly closest mistake of ``family`` named, if one
+    is (``misconceptions.diagnose``); otherwise the verdict as it was."""
+    if family is None or verdict.status != "failed":
+        return verdict
+    from grader.judging import misconceptions
+
+    numbers = as_numbers or flatten
+    try:
+        student = numbers(got)
+    except (TypeError, ValueError, KeyError, IndexError):
+        return verdict  # not numbers the family can compare
+    found = misconceptions.diagnose(student, family, inputs or {}, numbers(want))
+    if not found.mistake:
+        return verdict
+    text = f"{verdict.feedback} (closest known mistake: {found.title})"
+    return Verdict(verdict.status, text, verdict.fraction, found, verdict.plot)
 
 
 def linreg_problem(seed: int, n: int, d: int, epochs: int) -> dict[str, Any]:
