@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
+from typing import Any
 
 import numpy as np
 
-from grader.evidence import Evidence, ProbeRequest
+from grader.evidence import Diagnosis, Evidence, ProbeRequest
 from grader.inside.probes import encode
-from grader.judging import judges, registry
+from grader.judging import judges, misconceptions, registry
 from grader.judging.builders import series_check, trainer_context, value_check
 from grader.judging.check import Check, Verdict
 from grader.judging.judges import SEQUENCE
+from grader.judging.misconceptions.iris import SWEEP_REUSE, encode_calls
 
 A = "minibatch_in_action"
 LOADER_CASES = [(150, 16, False), (150, 16, True), (150, 150, False), (150, 7, True)]
@@ -88,19 +91,58 @@ def _trainer(
         topics=topics,
         hidden=hidden,
         context=trainer_context(150, hyper),
+        family="iris_trainer",
+        family_inputs={"X": X, "y": y, **hyper, "orders": orders},
     )
 
 
-value_check(
-    f"{A}.batch_sizes",
-    name="batch sizes a DataLoader yields",
-    points=2,
-    target="loader_batch_sizes",
-    calls=[(c, {}) for c in LOADER_CASES],
-    expected=_sizes,
-    exact=True,
-    topics=("drop_last", "iris_sweep"),
-    hidden=False,
+def _named(verdict: Verdict, found: Any) -> Verdict:
+    """The verdict with a named mistake's title in its message and as its diagnosis."""
+    text = f"{verdict.feedback} (closest known mistake: {found.title})"
+    return replace(verdict, feedback=text, diagnosis=found)
+
+
+def _with_family(chk: Check, family: str, inputs: dict[str, Any]) -> Check:
+    """The check, whose failures are diagnosed by ``family`` (its results per call, encoded
+    by ``encode_calls``)."""
+
+    def judge(req: ProbeRequest, ev: Evidence) -> Verdict:
+        verdict = chk.judge(req, ev)
+        if verdict.status != "failed":
+            return verdict
+        try:
+            student = encode_calls([flatten_rows(r) for r in ev.value])
+        except (TypeError, ValueError):
+            return verdict
+        found = misconceptions.diagnose(student, family, inputs)
+        return _named(verdict, found) if found.mistake else verdict
+
+    return registry.register(replace(chk, judge=judge))
+
+
+def flatten_rows(value: Any) -> list[Any]:
+    """One call's result as a list of rows (a 2-D array sent as ``{"__array__": ...}``)."""
+    if isinstance(value, dict) and "__array__" in value:
+        value = value["__array__"]
+    if not isinstance(value, list | tuple):
+        raise TypeError(f"not a list: {value!r}")
+    return list(value)
+
+
+_with_family(
+    value_check(
+        f"{A}.batch_sizes",
+        name="batch sizes a DataLoader yields",
+        points=2,
+        target="loader_batch_sizes",
+        calls=[(c, {}) for c in LOADER_CASES],
+        expected=_sizes,
+        exact=True,
+        topics=("drop_last", "iris_sweep"),
+        hidden=False,
+    ),
+    "loader_sizes",
+    {"cases": LOADER_CASES},
 )
 _trainer(
     f"{A}.iris_trainer_public",
@@ -131,16 +173,26 @@ def _class_counts() -> list[list[list[int]]]:
     ]
 
 
-value_check(
-    f"{A}.sorted_order",
-    name="class counts per batch, sorted and shuffled (B = 16, last batch of 6)",
-    points=2,
-    target="batch_class_counts",
-    calls=[((_iris()[1], SORTED_B, order), {}) for order in (np.arange(150), _orders(1, 52)[0])],
-    expected=_class_counts,
-    exact=True,
-    accept=SEQUENCE,  # "a list of [n0, n1, n2] lists (a 2-D integer array is fine too)"
-    topics=("shuffling",),
+_with_family(
+    value_check(
+        f"{A}.sorted_order",
+        name="class counts per batch, sorted and shuffled (B = 16, last batch of 6)",
+        points=2,
+        target="batch_class_counts",
+        calls=[
+            ((_iris()[1], SORTED_B, order), {}) for order in (np.arange(150), _orders(1, 52)[0])
+        ],
+        expected=_class_counts,
+        exact=True,
+        accept=SEQUENCE,  # "a list of [n0, n1, n2] lists (a 2-D integer array is fine too)"
+        topics=("shuffling",),
+    ),
+    "class_counts",
+    {
+        "y": _iris()[1].numpy(),
+        "batch_size": SORTED_B,
+        "orders": [np.arange(150), _orders(1, 52)[0]],
+    },
 )
 
 SWEEP_SLACK = 0.1
@@ -193,17 +245,65 @@ def _sweep_request() -> ProbeRequest:
     )
 
 
+def _sweep_inputs() -> dict[str, Any]:
+    """The ``sweep`` family's inputs: the check's data and settings."""
+    X, y = _iris()
+    return {"X": X, "y": y, **SWEEP}
+
+
+@cache
+def _reuse_bands() -> list[tuple[float, float]]:
+    """Per batch size, the band (as ``_sweep_bands``) of a sweep that trains one model on
+    through all batch sizes, over SWEEP_RUNS shuffles."""
+    runs = []
+    for s in range(SWEEP_RUNS):
+        rng = np.random.default_rng(200 + s)
+        orders = [
+            [rng.permutation(150) for _ in range(SWEEP["epochs"])] for _ in SWEEP["batch_sizes"]
+        ]
+        runs.append(SWEEP_REUSE.simulate({**_sweep_inputs(), "orders": orders}))
+    accs = np.asarray(runs)
+    return [
+        (max(0.0, lo - SWEEP_SLACK), min(1.0, hi + SWEEP_SLACK))
+        for lo, hi in zip(accs.min(axis=0), accs.max(axis=0), strict=True)
+    ]
+
+
+def _sweep_named(values: list[float], verdict: Verdict) -> Verdict:
+    """A mistake that explains the student's accuracies: one whose run does not depend on
+    the shuffle, reproduced exactly (a loader without shuffling), else a reused model whose
+    band holds every value where the fresh bands do not."""
+    found = misconceptions.diagnose(values, "sweep", _sweep_inputs())
+    if found.mistake:
+        shown = ", ".join(
+            f"B={b}: {v:.4f}" for b, v in zip(SWEEP["batch_sizes"], values, strict=True)
+        )
+        text = (
+            f"your accuracies ({shown}) are exactly those of a sweep that reads the data in "
+            "the same order every epoch"
+        )
+        feedback = f"{verdict.feedback}\n{text}" if verdict.status == "failed" else text
+        return _named(Verdict("failed", feedback, fraction=0.0), found)
+    if verdict.status != "failed" or (verdict.diagnosis and verdict.diagnosis.relation):
+        return verdict
+    if all(lo <= v <= hi for v, (lo, hi) in zip(values, _reuse_bands(), strict=True)):
+        m = SWEEP_REUSE
+        return _named(verdict, Diagnosis(mistake=m.id, title=m.title, fix=m.fix))
+    return verdict
+
+
 def _sweep_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
     if not isinstance(ev.value, dict):
         return Verdict("failed", "batch_size_sweep should return {batch_size: accuracy}")
     got = {str(k): v for k, v in ev.value.items()}
-    verdicts = []
+    verdicts, values = [], []
     for b, (low, high) in _sweep_bands().items():
         value = got.get(str(b))
         number = isinstance(value, int | float) and not isinstance(value, bool)
+        values.append(float(value) if number else float("nan"))
         verdicts.append(
             judges.band(
-                float(value) if number else float("nan"),
+                values[-1],
                 low=low,
                 high=high,
                 what=f"accuracy at B={b}",
@@ -214,7 +314,8 @@ def _sweep_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
                 factors={"N": len(_iris()[1])},  # a count of correct samples
             )
         )
-    return judges.all_of(*verdicts)
+    verdict = judges.all_of(*verdicts)
+    return _sweep_named(values, verdict) if all(np.isfinite(values)) else verdict
 
 
 registry.register(

@@ -1,7 +1,8 @@
 """The misconception library: known mistakes, each a variant of the reference, one module per
 family (``linreg_trainer``, ``momentum``, ``schedule``, ``accumulation``, ``batchnorm``;
 gd_basics' outputs in ``basics``, gd_variants' counts in ``counting``, lr_rules' rates in
-``rates``).
+``rates``; the other normalisation layers in ``normalization``, minibatch_in_action's outputs
+in ``iris``; ``slips`` composes mistakes of distinct parts).
 
 ``library`` holds ``Mistake``, registration and ``diagnose``; the family modules import only
 ``library``, ``grader.evidence`` and ``reference``. Importing this package registers them all.
@@ -12,8 +13,10 @@ from grader.judging.misconceptions import (
     basics,
     batchnorm,
     counting,
+    iris,
     linreg_trainer,
     momentum,
+    normalization,
     rates,
     schedule,
 )
@@ -35,9 +38,11 @@ __all__ = [
     "batchnorm",
     "counting",
     "diagnose",
+    "iris",
     "linreg_trainer",
     "mistakes",
     "momentum",
+    "normalization",
     "output_of",
     "rates",
     "register",
