@@ -7,9 +7,10 @@ own mount and network namespaces:
   mounts on /tmp, /var/tmp and /dev/shm (what a notebook writes there vanishes with it);
 * the instructor's files that student code could copy from (the oracles, the course with
   its hidden tests) are covered by empty read-only mounts;
-* a directory others cannot enter (``/root`` when Python lives in ``/root/.pyenv``) is
-  replaced by a tmpfs holding only the Python installation, so the child can then drop to
-  an unprivileged uid and still import the standard library;
+* a directory others cannot enter (``/root`` when Python lives in ``/root/.pyenv``, or the
+  checkout itself at mode 0700) is replaced by a tmpfs holding only what the child needs
+  (the Python installation; the checkout's entries), so the child can then drop to an
+  unprivileged uid and still import the standard library;
 * the network namespace is empty: no interface is up, so every connection fails.
 
 Without root it asks for a user namespace and gets the empty network only. The kernel
@@ -142,13 +143,23 @@ def isolate(scratch: str, root: str, hide: Iterable[str] = ()) -> list[str]:
     # a blocked directory inside a private tmpfs is rebuilt there, enterable (mode 711)
     tops += sorted(b for b in blocked if not any(_under(b, top) for top in tops))
     keep = {top: [p for p in [*needed, scratch] if p.startswith(top + os.sep)] for top in tops}
-    clones = {path: _clone_tree(path) for paths in keep.values() for path in paths}
-    for top, paths in keep.items():
+    for path in needed:  # a needed directory closed to others (a clone into `mktemp -d`)
+        if os.path.isdir(path) and os.stat(path).st_mode & 0o005 != 0o005:
+            keep[path] = [os.path.join(path, entry) for entry in sorted(os.listdir(path))]
+    links = {p: os.readlink(p) for paths in keep.values() for p in paths if os.path.islink(p)}
+    files = {p for paths in keep.values() for p in paths if os.path.isfile(p)} - set(links)
+    clones = {p: _clone_tree(p) for paths in keep.values() for p in paths if p not in links}
+    for top, paths in keep.items():  # parents first: a closed needed path comes last
         private = top in PRIVATE_TMP
         options = f"size={TMP_SIZE},mode=1777" if private else "size=1m,mode=755"
         _mount("gdgrade", top, "tmpfs", MS_NOSUID | MS_NODEV, options)
         for path in paths:
-            os.makedirs(path, mode=0o711, exist_ok=True)
+            if path in links:
+                os.symlink(links[path], path)
+                continue
+            os.makedirs(os.path.dirname(path) if path in files else path, mode=0o711, exist_ok=True)
+            if path in files:
+                open(path, "a").close()  # a mount point for the file's clone
             _attach(clones.pop(path), path)
         if not private:
             _mount(None, top, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)

@@ -182,7 +182,7 @@ def test_uid_alone_needs_a_python_others_can_read(root_only: Sandbox) -> None:
     # the level a root worker falls back to where namespaces are refused (Docker's default)
     uid = containment.UID_BASE + 1
     if isolation.blocked_ancestor(sys.base_prefix):  # e.g. /root/.pyenv under /root (0700)
-        with pytest.raises(OSError, match="Permission denied"):
+        with pytest.raises(OSError, match=f"^{containment.UNREADABLE} .* /root is mode"):
             containment._dry_run(uid, False)
     else:
         facts = containment._dry_run(uid, False)
@@ -192,13 +192,19 @@ def test_uid_alone_needs_a_python_others_can_read(root_only: Sandbox) -> None:
         ]
 
 
-def test_a_tree_inside_a_private_temp_directory_stays_readable(as_root: Sandbox) -> None:
-    # `git clone . "$(mktemp -d)"` puts the grader (and its venv) under a 0700 directory in
-    # /tmp, which the child's private /tmp would otherwise hide from its unprivileged uid
+@pytest.mark.parametrize("inside", [True, False], ids=["clone-in-mktemp", "mktemp-is-clone"])
+def test_a_checkout_in_a_closed_temp_directory_stays_readable(
+    as_root: Sandbox, inside: bool
+) -> None:
+    # `git clone . "$(mktemp -d)/x"` or `git clone . "$(mktemp -d)"` put the grader and its
+    # venv under (or in) a 0700 directory in /tmp; the child's uid must still read them
     outer = Path(tempfile.mkdtemp(prefix="gdgrade-0700-"))
-    tree = outer / "clone"
-    tree.mkdir(mode=0o755)
+    tree = outer / "clone" if inside else outer
+    tree.mkdir(mode=0o755, exist_ok=True)
     (tree / "module.py").write_text("x = 1\n")
+    (tree / "pkg").mkdir()
+    (tree / "pkg" / "data.txt").write_text("y = 2\n")
+    (tree / "alias.py").symlink_to("module.py")
     scratch = tempfile.mkdtemp(prefix="gdgrade-scratch-")
     uid = containment.UID_BASE + 7
     read_fd, write_fd = os.pipe()
@@ -209,7 +215,8 @@ def test_a_tree_inside_a_private_temp_directory_stays_readable(as_root: Sandbox)
             isolation.isolate(scratch, str(tree), [])
             os.setgid(uid)
             os.setuid(uid)
-            answer = (tree / "module.py").read_text()
+            names = ("module.py", "pkg/data.txt", "alias.py")
+            answer = "".join((tree / name).read_text() for name in names)
         except BaseException as err:
             answer = f"{type(err).__name__}: {err}"
         os.write(write_fd, answer.encode())
@@ -220,7 +227,7 @@ def test_a_tree_inside_a_private_temp_directory_stays_readable(as_root: Sandbox)
     os.waitpid(pid, 0)
     shutil.rmtree(outer)
     shutil.rmtree(scratch)
-    assert answer == "x = 1\n"
+    assert answer == "x = 1\ny = 2\nx = 1\n"
 
 
 def test_a_closed_checkout_is_reported_with_its_fix() -> None:
