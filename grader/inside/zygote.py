@@ -1,10 +1,11 @@
 """The sandbox worker: a warm "zygote" process that forks one child per submission.
 
-The zygote (``python -m grader.inside.zygote``) imports torch, numpy, IPython and matplotlib
-(Agg) and runs one tiny forward/backward/optimizer step, says so (``ReadyReport``), then
-reads jobs (one ``grader.protocol.JobRecord`` JSON line each) on stdin and answers each with
-one ``WorkerReport`` line of raw facts on stdout (``grader.sandbox.execution`` turns them
-into an ``ExecutionRecord``).
+``warm_up`` imports torch, numpy, IPython and matplotlib (Agg) and runs one tiny
+forward/backward/optimizer step; the pool's zygotes are forked from one warm process that did
+it (``grader.inside.forkserver``), and ``python -m grader.inside.zygote`` is a zygote of its
+own on stdin/stdout. A zygote says ready (``ReadyReport``), then reads jobs (one
+``grader.protocol.JobRecord`` JSON line each) and answers each with one ``WorkerReport`` line
+of raw facts (``grader.sandbox.execution`` turns them into an ``ExecutionRecord``).
 
 For each job it forks a child that, before any student code runs:
 
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import io
 import json
 import os
@@ -48,7 +50,7 @@ import sys
 import tempfile
 import time
 import traceback
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import ValidationError
 
@@ -178,6 +180,10 @@ def warm_up() -> Any:
         _CAPTURE.add_rich("execute_result", data, md or {}) if _CAPTURE is not None else None
     )
     _PRISTINE.update(shell.user_ns)
+    # What is alive now lives as long as the zygote: keep it out of the cyclic collector,
+    # whose first full pass over torch's and IPython's objects cost each child ~0.2 s.
+    gc.collect()
+    gc.freeze()
     return shell
 
 
@@ -225,7 +231,7 @@ def _setlimit(which: int, value: int) -> None:
         resource.setrlimit(which, (value, value))
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """Ask the kernel to SIGKILL this child when the zygote dies (PR_SET_PDEATHSIG)."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)
@@ -251,7 +257,7 @@ def _confine(scratch: str, limits: SandboxLimits, keep_fd: int, uid: int | None)
     level = containment.decide()
     if level.on:
         containment.contain(scratch, uid, level.namespaces)
-    _die_with_parent(parent)
+    die_with_parent(parent)
     os.chdir(scratch)
     os.environ.clear()
     os.environ.update(
@@ -611,21 +617,27 @@ def supervise(job: JobRecord, shell: Any) -> WorkerReport:
     )
 
 
+def serve(shell: Any, warm: float, jobs: BinaryIO, out: BinaryIO) -> None:
+    """Decide containment, say ready, then answer each JobRecord line with a WorkerReport.
+
+    ``warm``: the seconds the warm-up took (here, or once in ``grader.inside.forkserver``).
+    """
+    ready = ReadyReport(seconds=warm, pid=os.getpid(), containment=containment.decide())
+    out.write(line(ready))
+    out.flush()
+    for job in jobs:
+        if job.strip():
+            out.write(line(supervise(JobRecord.model_validate_json(job), shell)))
+            out.flush()
+
+
 def main() -> None:
-    """Zygote loop: warm up, say ready, then answer each JobRecord line with a WorkerReport."""
+    """One zygote on stdin/stdout (the pool forks its zygotes from ``forkserver`` instead)."""
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     start = time.perf_counter()
     shell = warm_up()
-    ready = ReadyReport(
-        seconds=time.perf_counter() - start, pid=os.getpid(), containment=containment.decide()
-    )
-    out.write(line(ready))
-    out.flush()
-    for job in sys.stdin.buffer:
-        if job.strip():
-            out.write(line(supervise(JobRecord.model_validate_json(job), shell)))
-            out.flush()
+    serve(shell, time.perf_counter() - start, sys.stdin.buffer, out)
 
 
 if __name__ == "__main__":

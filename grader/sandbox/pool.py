@@ -1,11 +1,13 @@
 """Run a submission's cells in an isolated, warm worker; get back records and Evidence.
 
-``Sandbox(workers=N)`` starts N zygote processes (``python -m grader.inside.zygote``) that have
-torch imported and exercised; ``run`` sends one job to a free zygote, which forks a fresh,
-confined child for it (see ``grader.inside.zygote``). Whatever the student's code does (raise,
-loop, sleep, exit the process, exhaust memory, flood the output), ``run`` returns an
-``ExecutionRecord`` that says what happened, and the next submission runs normally. A
-zygote that dies or stops answering is replaced.
+``Sandbox(workers=N)`` starts one warm process (``python -m grader.inside.forkserver``) that
+imports torch, IPython and matplotlib and exercises torch once, then has it fork N zygotes:
+the start-up is paid once per sandbox, and each worker is ready as soon as it has decided its
+containment. ``run`` sends one job to a free zygote, which forks a fresh, confined child for it
+(see ``grader.inside.zygote``). Whatever the student's code does (raise, loop, sleep, exit the
+process, exhaust memory, flood the output), ``run`` returns an ``ExecutionRecord`` that says
+what happened, and the next submission runs normally. A zygote that dies or stops answering
+is replaced by a new fork (and the warm process restarted if it died too).
 
 Only JSON crosses the boundary, one ``grader.protocol`` message a line: a ``JobRecord`` in,
 a ``ReadyReport`` once and a ``WorkerReport`` per job out (cell outputs as nbformat v4
@@ -17,10 +19,13 @@ with an error saying why, so its judge scores zero with that message.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import queue
 import select
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -37,48 +42,177 @@ from grader.protocol import ContainmentRecord, JobRecord, ReadyReport, WorkerRep
 from grader.sandbox.execution import ExecutionRecord, SandboxLimits, WorkerFailure, build_record
 
 ROOT = REPO_ROOT
-"""Directory holding the ``grader`` package; the zygote starts there (not a PYTHONPATH)."""
+"""Directory holding the ``grader`` package; the workers start there (not a PYTHONPATH)."""
 START_TIMEOUT = 180.0
-"""Seconds a zygote may take to import torch and warm up."""
+"""Seconds the warm process may take to import torch and warm up."""
+READY_TIMEOUT = 60.0
+"""Seconds a forked zygote may take to decide its containment and say ready."""
 ANSWER_MARGIN = 30.0
 """Seconds beyond the total limit the parent waits for a zygote before replacing it."""
 
 
-class _Zygote:
-    """One warm worker process and its pipes."""
+def _environment(home: str, isolate: bool, hide: Sequence[str]) -> dict[str, str]:
+    return {
+        "GDGRADE_ISOLATE": "1" if isolate else "0",
+        "GDGRADE_HIDE": os.pathsep.join(os.path.abspath(p) for p in hide),
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "HOME": home,
+        "IPYTHONDIR": os.path.join(home, "ipython"),
+        "MPLCONFIGDIR": os.path.join(home, "mpl"),
+        "MPLBACKEND": "Agg",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONHASHSEED": "0",
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "TMPDIR": os.path.join(home, "tmp"),  # scratch dirs: removed with the sandbox
+    }
+
+
+class _Forkserver:
+    """The warm process the zygotes are forked from, and the socket that asks it to fork."""
 
     def __init__(self, home: str, isolate: bool = True, hide: Sequence[str] = ()) -> None:
-        env = {
-            "GDGRADE_ISOLATE": "1" if isolate else "0",
-            "GDGRADE_HIDE": os.pathsep.join(os.path.abspath(p) for p in hide),
-            "PATH": "/usr/local/bin:/usr/bin:/bin",
-            "LANG": "C.UTF-8",
-            "HOME": home,
-            "IPYTHONDIR": os.path.join(home, "ipython"),
-            "MPLCONFIGDIR": os.path.join(home, "mpl"),
-            "MPLBACKEND": "Agg",
-            "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-            "PYTHONHASHSEED": "0",
-            "PYTHONNOUSERSITE": "1",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONUNBUFFERED": "1",
-            "TMPDIR": os.path.join(home, "tmp"),  # scratch dirs: removed with the sandbox
-        }
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "grader.inside.zygote"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
+            [sys.executable, "-m", "grader.inside.forkserver", str(theirs.fileno())],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            env=env,
+            pass_fds=(theirs.fileno(),),
+            env=_environment(home, isolate, hide),
             cwd=ROOT,
         )
+        theirs.close()
+        self.sock = ours
+        self.lock = threading.Lock()
+        self.warm_seconds = 0.0
+
+    def wait_warm(self) -> None:
+        """Block until the warm-up is done; WorkerStartError if it fails."""
+        ready = select.select([self.sock], [], [], START_TIMEOUT)[0]
+        try:
+            data = self.sock.recv(4096) if ready else b""
+            self.warm_seconds = float(json.loads(data)["warm"])
+        except (OSError, ValueError, KeyError, TypeError):
+            self.close()
+            raise WorkerStartError(
+                f"the sandbox's warm process did not start (exit code {self.proc.returncode}); "
+                f"try `{sys.executable} -m grader.inside.zygote` to see why"
+            ) from None
+
+    def alive(self) -> bool:
+        """Whether the warm process still runs."""
+        return self.proc.poll() is None
+
+    def fork(self) -> tuple[int, int]:
+        """Have it fork a zygote; returns our ends of its pipes (jobs in, reports out)."""
+        job_r, job_w = os.pipe()
+        report_r, report_w = os.pipe()
+        try:
+            with self.lock:
+                socket.send_fds(self.sock, [b"fork"], [job_r, report_w])
+        except OSError:
+            os.close(job_w)
+            os.close(report_r)
+            raise WorkerStartError("the sandbox's warm process is gone") from None
+        finally:
+            os.close(job_r)
+            os.close(report_w)
+        return job_w, report_r
+
+    def close(self) -> None:
+        """Stop it (its zygotes die with it: PR_SET_PDEATHSIG)."""
+        with contextlib.suppress(OSError):
+            self.sock.close()
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+
+class _Forked:
+    """A forked zygote as ``subprocess.Popen`` shows a process: its pipes, ``poll``, ``kill``
+    and ``wait``, through a pidfd (it is the warm process's child, not ours)."""
+
+    def __init__(self, job_w: int, report_r: int) -> None:
+        self.stdin = os.fdopen(job_w, "wb")
+        self.stdout = os.fdopen(report_r, "rb")
+        self.pid: int | None = None
+        self.returncode: int | None = None
+        self._pidfd: int | None = None
+
+    def attach(self, pid: int) -> None:
+        """The zygote's pid, from its ReadyReport."""
+        self.pid = pid
+        with contextlib.suppress(OSError, AttributeError):
+            self._pidfd = os.pidfd_open(pid)
+
+    def _gone(self, timeout: float) -> bool:
+        if self._pidfd is not None:
+            return bool(select.select([self._pidfd], [], [], timeout)[0])
+        if self.pid is None:
+            return True
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with open(f"/proc/{self.pid}/stat") as fh:
+                    if fh.read().rsplit(")", 1)[1].split()[0] in "ZX":
+                        return True
+            except OSError:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+
+    def poll(self) -> int | None:
+        """None while it runs, else a return code (-9 if we killed it, else -1: unknown)."""
+        if self.returncode is None and self._gone(0):
+            self.returncode = -1
+        return self.returncode
+
+    def kill(self) -> None:
+        """SIGKILL it (by pidfd where there is one: never another process with its pid)."""
+        if self.pid is None or self.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if self._pidfd is not None:
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            else:
+                os.kill(self.pid, signal.SIGKILL)
+        if self._gone(5.0):
+            self.returncode = -int(signal.SIGKILL)
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        """Block until it has exited (``timeout`` None: 10 s, then kill it)."""
+        if self.returncode is None and self._gone(10.0 if timeout is None else timeout):
+            self.returncode = -1
+        if self.returncode is None and timeout is None:
+            self.kill()
+        return self.returncode
+
+    def release(self) -> None:
+        """Close the pidfd."""
+        if self._pidfd is not None:
+            os.close(self._pidfd)
+            self._pidfd = None
+
+
+class _Zygote:
+    """One warm worker (forked by the sandbox's warm process) and its pipes."""
+
+    def __init__(self, server: _Forkserver) -> None:
+        self.asked = time.monotonic()
+        self.proc: _Forked | subprocess.Popen = _Forked(*server.fork())
         self.warmup_seconds = 0.0
+        self.ready_seconds = 0.0
+        """Seconds from the fork request to its ReadyReport."""
         self.containment = ContainmentRecord()
 
     def wait_ready(self) -> None:
-        """Block until the zygote has warmed up; WorkerStartError if it does not."""
-        data = self._readline(time.monotonic() + START_TIMEOUT)
+        """Block until the zygote says ready; WorkerStartError if it does not."""
+        data = self._readline(time.monotonic() + READY_TIMEOUT)
         try:
             ready = None if data is None else ReadyReport.model_validate_json(data)
         except ValidationError:
@@ -86,9 +220,12 @@ class _Zygote:
         if ready is None:
             self.close()
             raise WorkerStartError(
-                f"the sandbox worker did not start (exit code {self.proc.returncode}); "
+                "a sandbox worker did not start; "
                 f"try `{sys.executable} -m grader.inside.zygote` to see why"
             )
+        if isinstance(self.proc, _Forked):
+            self.proc.attach(ready.pid)
+        self.ready_seconds = time.monotonic() - self.asked
         self.warmup_seconds = ready.seconds
         self.containment = ready.containment
 
@@ -137,6 +274,8 @@ class _Zygote:
             if pipe is not None:
                 with contextlib.suppress(OSError):
                     pipe.close()
+        if isinstance(self.proc, _Forked):
+            self.proc.release()
 
 
 class Sandbox:
@@ -164,9 +303,13 @@ class Sandbox:
         self._free: queue.Queue[_Zygote] = queue.Queue()
         self._all: list[_Zygote] = []
         self._lock = threading.Lock()
+        self._restart_lock = threading.Lock()
         self._closed = False
+        self._server: _Forkserver | None = None
+        start = time.monotonic()
         try:
-            zygotes = [_Zygote(self._home, **self._options) for _ in range(max(1, workers))]
+            self._server = self._start_server()
+            zygotes = [_Zygote(self._server) for _ in range(max(1, workers))]
             self._all.extend(zygotes)
             for z in zygotes:
                 z.wait_ready()
@@ -174,6 +317,28 @@ class Sandbox:
         except BaseException:
             self.close()
             raise
+        self.start_seconds = time.monotonic() - start
+        """Seconds from the start to every worker ready."""
+
+    def _start_server(self) -> _Forkserver:
+        server = _Forkserver(self._home, **self._options)
+        server.wait_warm()
+        return server
+
+    @property
+    def warm_seconds(self) -> float:
+        """Seconds the warm process took to import and warm up (once per sandbox)."""
+        return self._server.warm_seconds if self._server is not None else 0.0
+
+    @property
+    def ready_seconds(self) -> list[float]:
+        """Per worker: seconds from asking the warm process to fork it to its ReadyReport."""
+        return [z.ready_seconds for z in self._all]
+
+    @property
+    def server_pid(self) -> int | None:
+        """Pid of the warm process the workers are forked from."""
+        return self._server.proc.pid if self._server is not None else None
 
     @property
     def containment(self) -> ContainmentRecord:
@@ -204,8 +369,11 @@ class Sandbox:
         with self._lock:
             self._closed = True
             zygotes, self._all = self._all, []
+            server, self._server = self._server, None
         for z in zygotes:
             z.close()
+        if server is not None:
+            server.close()
         shutil.rmtree(self._home, ignore_errors=True)
 
     def run(
@@ -249,15 +417,27 @@ class Sandbox:
                 continue
 
     def _replace(self, old: _Zygote) -> _Zygote | None:
-        """A fresh zygote in place of a failed one (None if closed or it fails to start)."""
+        """A fresh zygote in place of a failed one, forked by the warm process (restarted
+        first if it died); None if closed or it fails to start."""
         old.close()
         with self._lock:
             if old in self._all:
                 self._all.remove(old)
             if self._closed:
                 return None
-        new = _Zygote(self._home, **self._options)
         try:
+            with self._restart_lock:
+                server = self._server
+                if server is None or not server.alive():
+                    if server is not None:
+                        server.close()
+                    server = self._start_server()
+                    with self._lock:
+                        if self._closed:
+                            server.close()
+                            return None
+                        self._server = server
+            new = _Zygote(server)
             new.wait_ready()
         except WorkerStartError:
             return None
