@@ -165,7 +165,15 @@ def _range_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
     lrs = ev.lrs
     if lrs is None:
         return Verdict("failed", 'return a dict with keys "lrs" and "losses"')
-    return judges.all_of(
+    trainer = {  # the linreg_trainer family's inputs: one epoch at the test's rates
+        **RANGE,
+        "lr": start,
+        "batch_size": RANGE_HYPER["batch_size"],
+        "epochs": 1,
+        "lrs": rates,
+        "explode": 10.0,
+    }
+    verdicts = [
         judges.trajectory(
             lrs,
             ref.lrs[:kept],
@@ -180,9 +188,18 @@ def _range_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
             ref.step_losses[:kept],
             title="range test loss",
             log_y=True,
+            mistakes=("linreg_trainer", trainer),
             context=Context(factors={"B": RANGE_HYPER["batch_size"], "N": 64}),
         ),
-    )
+    ]
+    if _names(verdicts[1]) and not _names(verdicts[0]):
+        verdicts.reverse()  # the losses name the mistake: they come first
+    return judges.all_of(*verdicts)
+
+
+def _names(verdict: Verdict) -> bool:
+    """Whether a failed verdict names a library mistake."""
+    return verdict.diagnosis is not None and bool(verdict.diagnosis.mistake)
 
 
 registry.register(

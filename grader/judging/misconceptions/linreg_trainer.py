@@ -54,6 +54,10 @@ def linreg(inputs: dict[str, Any], **bug: Any) -> np.ndarray:
     over the batch, not averaged), ``frozen`` (never updated), ``flip_grad`` (the gradient
     of the loss has the wrong sign; weight decay and momentum are applied as they should),
     ``k_once`` (not divided by the accumulation steps k).
+
+    Two inputs the range test adds: ``lrs``, the rate of each update (in place of ``lr``),
+    and ``explode``: the run stops after the first batch whose loss exceeds ``explode``
+    times the first batch's loss.
     """
     from reference.batching import batches
     from reference.trainers import mse, mse_gradient
@@ -72,7 +76,8 @@ def linreg(inputs: dict[str, Any], **bug: Any) -> np.ndarray:
     if bug.get("wd_none") or bug.get("wd_w_only"):
         decayed[-1 if bug.get("wd_w_only") else slice(None)] = 0.0
     wd_sign = -1.0 if bug.get("wd_sign") else 1.0
-    buf, stale, losses = None, np.zeros_like(theta), []
+    rates, explode = inputs.get("lrs"), inputs.get("explode")
+    buf, stale, losses, updates = None, np.zeros_like(theta), [], 0
     for epoch in range(inputs["epochs"]):
         perm = np.arange(len(X)) if bug.get("no_shuffle") else inputs["permutations"][epoch]
         micro = batches(
@@ -100,10 +105,14 @@ def linreg(inputs: dict[str, Any], **bug: Any) -> np.ndarray:
                 g = buf
             if bug.get("wd_after"):
                 g = g + decay
-            step = np.where(sign > 0, -1.0, 1.0) * lr * g
+            rate = lr if rates is None else rates[updates]
+            updates += 1
+            step = np.where(sign > 0, -1.0, 1.0) * rate * g
             theta = theta - np.where(frozen > 0, 0.0, step)
             if bug.get("loss_after"):  # the batch's loss, read after its own update
                 losses[-1] = mse(X[idx], y[idx], theta[:-1], theta[-1])
+            if explode is not None and losses[-1] > explode * losses[0]:
+                return np.asarray(losses)  # the range test stops at the exploding batch
     return np.asarray(losses)
 
 
