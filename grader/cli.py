@@ -73,11 +73,14 @@ def release(
     course: Course = Path("."),
 ) -> None:
     """Generate the student version (nbgrader generate_assignment) and the self-check kit."""
+    from grader.nbgrader_io.release import NOTES, missing_notes
     from grader.nbgrader_io.release import release as do_release
     from grader.outputs.kit import write_kit
 
     out = do_release(course, assignment)
     typer.echo(f"released {assignment} -> {out}")
+    for name in missing_notes(course, assignment):
+        typer.echo(f"warning: {assignment} cites {name}, not in {course / NOTES}/", err=True)
     typer.echo(
         f"self-check kit -> {write_kit(course, assignment)} (gdgrade_kit.py, selfcheck.json)"
     )
@@ -108,17 +111,20 @@ def autograde(
     memory_mb: Annotated[int, typer.Option(min=1, help="Memory per notebook (MiB).")] = 4096,
 ) -> None:
     """Grade submitted/<student>/<assignment>/ and write feedback, results and gradebook."""
-    from grader.nbgrader_io.release import check_ready
+    from grader.nbgrader_io.release import check_ready, nothing_to_grade
 
     if scheduler and executor != "dask":
         raise UsageError("--scheduler needs --executor dask")
     assignments = check_ready(course, assignments)  # before anything is imported or written
-
-    from rich.progress import Progress
+    hint = nothing_to_grade(course, assignments)
+    if hint:
+        typer.echo(hint)
+        return
 
     from grader.nbgrader_io.course import cell_timeout as configured
     from grader.outputs.summary import print_summary
     from grader.pipeline.batch import autograde as run
+    from grader.pipeline.progress import ClassProgress
     from grader.sandbox.execution import SandboxLimits
 
     limits = SandboxLimits(
@@ -126,8 +132,7 @@ def autograde(
         total_timeout=total_timeout,
         memory_mb=memory_mb,
     )
-    with Progress(transient=True, disable=not sys.stdout.isatty()) as bar:
-        task = bar.add_task("grading", total=None)
+    with ClassProgress(sys.stdout, live=sys.stdout.isatty()) as bar:
         results = run(
             course,
             assignments,
@@ -136,9 +141,11 @@ def autograde(
             executor=executor,
             scheduler=scheduler,
             limits=limits,
-            progress=lambda r: bar.advance(task),
+            progress=bar.advance,
+            planned=bar.planned,
         )
     print_summary(results)
+    typer.echo(bar.throughput(reused=len(results) - bar.done))
 
 
 @app.command()

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -61,6 +62,13 @@ def test_init_writes_a_course_and_prints_the_commands(tmp_path: Path) -> None:
 def test_autograde_before_release_says_what_to_run(tmp_path: Path) -> None:
     assert gdgrade("init", "c", cwd=tmp_path).returncode == 0
     course = tmp_path / "c"
+    nothing = gdgrade("autograde", cwd=course)  # nothing submitted yet either
+    assert nothing.returncode == 2 and nothing.stdout == ""
+    assert nothing.stderr.strip().splitlines() == [
+        "gdgrade: error: assignment 'first_steps' is not released yet and nothing is "
+        "submitted: run `gdgrade release first_steps --course .`, then collect the "
+        "students' notebooks into submitted/<student>/first_steps/"
+    ]
     folder = course / "submitted/ada/first_steps"
     folder.mkdir(parents=True)
     (folder / "first_steps.ipynb").write_text(
@@ -92,20 +100,44 @@ def test_release_ships_the_notebook_and_kit_but_not_the_checks(course: Path) -> 
     assert kit["notebooks"]["first_steps"][0]["expected"] == 1.5
 
 
-def test_release_and_kit_go_where_the_config_names(tmp_path: Path) -> None:
+def test_autograde_with_nothing_submitted_says_so_in_one_line(course: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "c"
+    shutil.copytree(course, empty, ignore=shutil.ignore_patterns("submitted"))
+    for args in (["autograde"], ["autograde", "first_steps"]):
+        proc = gdgrade(*args, cwd=empty)
+        assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+        assert proc.stdout.splitlines() == [
+            "nothing to grade: no submissions in submitted/<student>/first_steps/ yet "
+            "(nbgrader collect puts them there)"
+        ]
+    assert not (empty / "results").exists() and not (empty / "autograded").exists()
+
+
+def test_release_notebook_kit_and_cited_notes_go_where_the_config_names(tmp_path: Path) -> None:
     assert gdgrade("init", "c", cwd=tmp_path).returncode == 0
     course = tmp_path / "c"
     with (course / "nbgrader_config.py").open("a") as fh:
         fh.write('c.CourseDirectory.release_directory = "handout"\n')
+    source = course / "source/first_steps/first_steps.ipynb"
+    nb = json.loads(source.read_text())
+    nb["cells"][0]["source"] += "\n\nSee `01-steps.md`, and `02-later.md` (not written yet)."
+    source.write_text(json.dumps(nb))
+    (course / "notes").mkdir()
+    (course / "notes/01-steps.md").write_text("# Steps\n")
+    (course / "notes/03-uncited.md").write_text("# Not cited\n")
+
     proc = gdgrade("release", "first_steps", cwd=course)
     assert proc.returncode == 0, proc.stderr
     assert not (course / "release").exists()
     assert sorted(p.name for p in (course / "handout/first_steps").iterdir()) == [
+        "01-steps.md",
         "first_steps.ipynb",
         "gdgrade_kit.py",
         "selfcheck.json",
     ]
+    assert (course / "handout/first_steps/01-steps.md").read_text() == "# Steps\n"
     assert "handout/first_steps" in proc.stdout
+    assert proc.stderr.splitlines() == ["warning: first_steps cites 02-later.md, not in notes/"]
 
 
 def test_every_grading_command_loads_the_course_checks(course: Path, tmp_path: Path) -> None:

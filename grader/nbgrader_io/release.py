@@ -1,5 +1,10 @@
 """Student versions through nbgrader's own generate step, and submissions in its layout.
 
+A release also carries the course notes its notebooks cite: a cell that names a file in
+backticks (`` `05-assessment-and-day4-plan.md` ``) found in the course's ``notes/`` folder
+gets that file copied beside the student notebook, so the citation names a file students
+have.
+
 Also the checks a command runs before it touches a course (they read, never write): is this
 an nbgrader course, does it have the assignment, has the assignment been released.
 """
@@ -7,6 +12,7 @@ an nbgrader course, does it have the assignment, has the assignment been release
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shlex
 import shutil
@@ -22,6 +28,10 @@ from grader.nbgrader_io.course import CourseDir
 
 GRADEBOOK = "gradebook.db"
 """nbgrader's default gradebook file in the course root."""
+NOTES = "notes"
+"""The course's folder of teaching notes, beside ``source/``."""
+CITED = re.compile(r"`([^`\s/]+\.md)`")
+"""A notes file cited in a notebook: its name in backticks."""
 
 
 def check_course(root: Path) -> Path:
@@ -106,6 +116,27 @@ def check_released(root: Path, assignments: list[str]) -> None:
             )
 
 
+def nothing_to_grade(root: Path, assignments: list[str]) -> str | None:
+    """One line saying what to do when no assignment has a submission (None when one has);
+    a CourseError naming the release to run when one of them is not released yet."""
+    course = CourseDir(root)
+    if any(course.students(name) for name in assignments):
+        return None
+    if not assignments:
+        return f"nothing to grade: no assignment in {course.source('*').parent} yet"
+    book = gradebook_notebooks(root)
+    name = assignments[0] if len(assignments) == 1 else "<assignment>"
+    where = course.folder("submitted", "<student>", name)
+    where = where.relative_to(root) if where.is_relative_to(root) else where
+    for unreleased in (a for a in assignments if a not in book):
+        run = f"`gdgrade release {shlex.quote(unreleased)} --course {shlex.quote(str(root))}`"
+        raise CourseError(
+            f"assignment {unreleased!r} is not released yet and nothing is submitted: run "
+            f"{run}, then collect the students' notebooks into {where}/"
+        )
+    return f"nothing to grade: no submissions in {where}/ yet (nbgrader collect puts them there)"
+
+
 def check_ready(root: Path, assignments: list[str] | None = None) -> list[str]:
     """Check a course before grading it; returns the assignments to grade."""
     check_course(root)
@@ -145,7 +176,27 @@ def release(course: Path, assignment: str) -> Path:
     check_course(course)
     check_assignments(course, [assignment])
     nbgrader(course, "generate_assignment", assignment, "--force")
-    return CourseDir(course).folder("release", ".", assignment)
+    folder = CourseDir(course).folder("release", ".", assignment)
+    for name in cited_notes(course, assignment):
+        if (course / NOTES / name).is_file():
+            shutil.copyfile(course / NOTES / name, folder / name)
+    return folder
+
+
+def cited_notes(course: Path, assignment: str) -> list[str]:
+    """Names of the notes files the assignment's source notebooks cite, in order."""
+    import nbformat
+
+    names: list[str] = []
+    for path in sorted(CourseDir(course).source(assignment).glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            names += [n for n in CITED.findall(cell.source) if n not in names]
+    return names
+
+
+def missing_notes(course: Path, assignment: str) -> list[str]:
+    """Cited notes files that the course's ``notes/`` folder does not have."""
+    return [n for n in cited_notes(course, assignment) if not (course / NOTES / n).is_file()]
 
 
 def submit(course: Path, student: str, assignment: str, notebook: Path) -> Path:

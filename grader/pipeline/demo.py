@@ -43,6 +43,8 @@ def build_course(workdir: Path, *, source: Path = COURSE_SOURCE) -> Path:
     (workdir / DEMO_MARKER).write_text("built by gdgrade demo; replaced on the next run\n")
     shutil.copy(source / "nbgrader_config.py", workdir / "nbgrader_config.py")
     shutil.copytree(source / "source", workdir / "source")
+    if (source / "notes").is_dir():  # the notes the notebooks cite, released beside them
+        shutil.copytree(source / "notes", workdir / "notes")
     for assignment in CourseDir(workdir).assignments():
         release(workdir, assignment)
         for nb in sorted((source / "samples" / assignment).glob("*/*.ipynb")):

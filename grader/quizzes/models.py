@@ -20,7 +20,7 @@ NOTES_FILES = (
     "04-minibatch-in-action-iris.md",
     "05-assessment-and-day4-plan.md",
 )
-"""The course notes an item's ``source`` may cite (../shared/course-notes/)."""
+"""The course notes an item's ``source`` may cite (shipped in assignments/notes/)."""
 
 
 class _Strict(BaseModel):

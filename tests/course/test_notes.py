@@ -1,0 +1,86 @@
+"""Every course-notes file that a notebook or a quiz item cites ships with the course.
+
+Citations are found here independently of the release code: any ``<name>.md`` in any cell
+of a notebook, and each quiz item's ``source``. The notes live in ``assignments/notes/``;
+a release puts the ones a notebook cites beside it; the wheel carries them with the course.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from grader.paths import COURSE_SOURCE, QUIZ_DIR, REPO_ROOT
+from grader.quizzes.models import NOTES_FILES
+
+from .conftest import ASSIGNMENTS
+
+NAME = re.compile(r"[\w.-]+\.md\b")
+NOTES = COURSE_SOURCE / "notes"
+
+
+def cited(notebook: Path) -> set[str]:
+    """Every ``*.md`` name in the notebook's cells."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    return {name for cell in cells for name in NAME.findall(cell.source)}
+
+
+def quiz_citations() -> set[str]:
+    found = set()
+    for bank in QUIZ_DIR.glob("*.yaml"):
+        for item in yaml.safe_load(bank.read_text())["items"]:
+            found.add(item["source"].split("#")[0])
+    return found
+
+
+def test_every_cited_notes_file_is_in_the_course() -> None:
+    from_notebooks = {n for a in ASSIGNMENTS for nb in (COURSE_SOURCE / "source" / a).glob(
+        "*.ipynb") for n in cited(nb)}  # fmt: skip
+    from_quizzes = quiz_citations()
+    assert from_notebooks and from_quizzes
+    shipped = {p.name for p in NOTES.glob("*.md")}
+    assert from_notebooks | from_quizzes | set(NOTES_FILES) <= shipped
+    for name in shipped:  # real notes, not stubs
+        text = (NOTES / name).read_text(encoding="utf-8")
+        assert len(text) > 2000 and re.search(r"^#+ ", text, re.M), name
+
+
+def test_a_release_puts_the_cited_notes_beside_the_notebook(gdgrade_course) -> None:
+    course = gdgrade_course[0]
+    for assignment in ASSIGNMENTS:
+        folder = course / "release" / assignment
+        (released,) = folder.glob("*.ipynb")
+        names = cited(released)
+        assert names, f"{assignment} cites no notes"
+        for name in names:
+            assert (folder / name).read_bytes() == (NOTES / name).read_bytes(), (assignment, name)
+        assert {p.name for p in folder.glob("*.md")} == names  # and nothing uncited
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_notes(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md", "grader", "reference", "assignments"):
+        path = REPO_ROOT / name
+        if path.is_dir():
+            shutil.copytree(path, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(path, src / name)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "--disable-pip-version-check", str(src), "-w", str(tmp_path)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    [wheel] = tmp_path.glob("gdgrade-*.whl")
+    members = set(zipfile.ZipFile(wheel).namelist())
+    for name in quiz_citations() | set(NOTES_FILES):
+        assert f"assignments/notes/{name}" in members, name
