@@ -11,10 +11,12 @@ submitted folder; the secret names the released file), mode 0644 as nbgrader's.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from grader.evidence import PlotData
 from grader.nbgrader_io.course import CourseDir, SubmittedNotebook, write_atomic
 from grader.outputs.plots import png_base64
 from grader.outputs.results import SubmissionResult
@@ -30,9 +32,21 @@ def environment() -> Environment:
     return _env
 
 
+@lru_cache(maxsize=256)
+def _png(plot_json: str) -> str:
+    return png_base64(PlotData.model_validate_json(plot_json))
+
+
+def png(plot: PlotData) -> str:
+    """One check's plot as a base64 PNG. Only failing checks have plots, and students who
+    make the same mistake often get the very same curves (the grader chose the data, the
+    initial parameters and the batch order), so a class renders each distinct plot once."""
+    return _png(plot.model_dump_json())
+
+
 def render(result: SubmissionResult) -> str:
     """The feedback page as an HTML string with plots embedded as PNG data URLs."""
-    plots = {c.check_id: png_base64(c.plot) for c in result.checks if c.plot is not None}
+    plots = {c.check_id: png(c.plot) for c in result.checks if c.plot is not None}
     return _env.get_template("feedback.html.j2").render(r=result, plots=plots)
 
 

@@ -24,9 +24,12 @@ warm sandbox per course and limits.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import csv
+import gc
 import io
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -50,13 +53,17 @@ from grader.pipeline.grade import grade_notebook
 from grader.protocol import SandboxLimits
 
 Progress = Callable[[SubmissionResult], None]
+Planned = Callable[[int], None]
 DASK_CONNECT_TIMEOUT = 5
 """Seconds to reach a Dask scheduler before giving up (distributed's own default is 30)."""
 
 
-def previous(course: CourseDir, sub: SubmittedNotebook) -> SubmissionResult | None:
-    """The stored result of a submission, if it is current (same regrade key)."""
-    return regrade.reusable(course, sub)
+def previous(
+    course: CourseDir, sub: SubmittedNotebook, common: dict[str, str] | None = None
+) -> SubmissionResult | None:
+    """The stored result of a submission, if it is current (same regrade key); ``common``:
+    the assignment's ``regrade.shared`` key parts, when already hashed."""
+    return regrade.reusable(course, sub, common)
 
 
 def save(
@@ -73,9 +80,15 @@ def save(
     write_atomic(course.out("results", sub, "gdgrade.json"), result.model_dump_json(indent=2))
 
 
-def grade_one(course: CourseDir, sub: SubmittedNotebook, sandbox: object) -> SubmissionResult:
-    """Grade and save one submission (the unit of work a local or Dask worker runs)."""
-    inputs, because = regrade.why(course, sub)
+def grade_one(
+    course: CourseDir,
+    sub: SubmittedNotebook,
+    sandbox: object,
+    common: dict[str, str] | None = None,
+) -> SubmissionResult:
+    """Grade and save one submission (the unit of work a local or Dask worker runs);
+    ``common``: the assignment's ``regrade.shared`` key parts, when already hashed."""
+    inputs, because = regrade.why(course, sub, common)
     result, executed = grade_notebook(
         sub.notebook,
         sub.source,
@@ -115,6 +128,7 @@ def regrade_one(
 
 
 _WORKER_SANDBOXES: dict[tuple[str, str], object] = {}
+_WORKER_LOCK = threading.Lock()
 
 
 def grade_remote(root: str, sub: SubmittedNotebook, limits: SandboxLimits) -> str:
@@ -135,17 +149,29 @@ def regrade_remote(root: str, sub: SubmittedNotebook, limits: SandboxLimits, old
     return regrade_one(course, sub, _worker_sandbox(root, limits), first).model_dump_json()
 
 
+def _dask_threads() -> int:
+    """Threads of the Dask worker this runs in (1 outside one)."""
+    try:
+        from distributed import get_worker
+
+        return max(1, int(get_worker().state.nthreads))
+    except (ImportError, ValueError, AttributeError):
+        return 1
+
+
 def _worker_sandbox(root: str, limits: SandboxLimits) -> object:
     """This Dask worker process's warm sandbox for one course and set of limits, started on
-    first use and kept for the next task (closed when the worker's Python exits)."""
+    first use and kept for the next task (closed when the worker's Python exits): one warm
+    process, one zygote per thread of the Dask worker."""
     from grader.sandbox.pool import Sandbox
 
     key = (root, limits.model_dump_json())
-    if key not in _WORKER_SANDBOXES:
-        sandbox = Sandbox(workers=1, limits=limits, hide=[root])
-        atexit.register(sandbox.close)
-        _WORKER_SANDBOXES[key] = sandbox
-    return _WORKER_SANDBOXES[key]
+    with _WORKER_LOCK:
+        if key not in _WORKER_SANDBOXES:
+            sandbox = Sandbox(workers=_dask_threads(), limits=limits, hide=[root])
+            atexit.register(sandbox.close)
+            _WORKER_SANDBOXES[key] = sandbox
+        return _WORKER_SANDBOXES[key]
 
 
 def on_the_wire(sub: SubmittedNotebook) -> SubmittedNotebook:
@@ -157,18 +183,54 @@ def on_the_wire(sub: SubmittedNotebook) -> SubmittedNotebook:
 Work = Callable[[CourseDir, SubmittedNotebook, object], SubmissionResult]
 
 
-def _local(
-    course: CourseDir,
-    todo: list[SubmittedNotebook],
-    workers: int,
-    limits: SandboxLimits,
-    work: Work = grade_one,
-):
+@contextlib.contextmanager
+def _local_sandbox(
+    course: CourseDir, todo: list[SubmittedNotebook], workers: int, limits: SandboxLimits
+) -> Iterator[object]:
+    """A warm sandbox for this class; while its warm process starts (imports torch...), this
+    process loads the assignments' checks (their imports too) on the other core."""
     from grader.sandbox.pool import Sandbox
 
     hide = [course.root]  # hidden tests, other students' work, the gradebook
-    sandbox = Sandbox(workers=workers, limits=limits, hide=hide)
-    with sandbox, ThreadPoolExecutor(workers) as pool:
+    with ThreadPoolExecutor(1) as starter:
+        starting = starter.submit(Sandbox, workers=workers, limits=limits, hide=hide)
+        try:
+            _load_checks(todo)
+        finally:
+            sandbox = starting.result()
+    with sandbox:
+        yield sandbox
+
+
+def _load_checks(todo: list[SubmittedNotebook]) -> None:
+    """Load the checks of every assignment to grade (``grade_notebook`` finds them loaded)."""
+    from grader.judging import registry
+
+    for source in {s.source for s in todo}:
+        registry.load_near(source)
+
+
+@contextlib.contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Keep what is alive before grading (modules, checks, torch) out of the cyclic garbage
+    collector until the class is graded: its full passes over those objects cost seconds
+    per class. Whatever grading allocates is collected as usual."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _local(
+    course: CourseDir,
+    todo: list[SubmittedNotebook],
+    sandbox: object,
+    workers: int,
+    work: Work = grade_one,
+):
+    with ThreadPoolExecutor(workers) as pool:
         yield from zip(todo, pool.map(lambda s: work(course, s, sandbox), todo), strict=True)
 
 
@@ -210,11 +272,16 @@ def autograde(
     executor: str = "local",
     scheduler: str | None = None,
     progress: Progress | None = None,
+    planned: Planned | None = None,
     limits: SandboxLimits | None = None,
     remeasure: bool = True,
 ) -> list[SubmissionResult]:
     """Grade every submission in the course directory, locally or on a Dask cluster, then
-    (``remeasure``) once more those of this run with a check that needs review."""
+    (``remeasure``) once more those of this run with a check that needs review.
+
+    ``planned`` is called once with the number of submissions to grade (those not reused),
+    before the first is graded; ``progress`` with each result as it is recorded.
+    """
     if executor not in ("local", "dask"):
         raise UsageError(f"executor must be 'local' or 'dask', got {executor!r}")
     if workers < 1:
@@ -225,10 +292,11 @@ def autograde(
         limits = SandboxLimits(cell_timeout=timeout) if timeout else SandboxLimits()
     course = CourseDir(root)
     subs = course.submissions(assignments)
+    common = {a: regrade.shared(course, a) for a in {s.assignment for s in subs}}
     results: dict[SubmittedNotebook, SubmissionResult] = {}
     todo = []
     for sub in subs:
-        old = None if force else previous(course, sub)
+        old = None if force else previous(course, sub, common[sub.assignment])
         if old is None:
             todo.append(sub)
         else:
@@ -237,44 +305,86 @@ def autograde(
             feedback.carry(course, sub)
             # a run killed after saving may not have recorded it
             gradebook.record(course.root, old)
+    if planned:
+        planned(len(todo))
     if todo:
-        graded = (
-            _dask(course, todo, scheduler, limits)
-            if executor == "dask"
-            else _local(course, todo, workers, limits)
-        )
-        for sub, result in graded:
-            results[sub] = result
-            gradebook.record(course.root, result)
-            if progress:
-                progress(result)
-        held = [s for s in todo if results[s].to_review] if remeasure else []
-        if held:
-            again = (
-                _dask(
-                    course,
-                    held,
-                    scheduler,
-                    limits,
-                    regrade_remote,
-                    lambda s: (results[s].model_dump_json(),),
-                )
-                if executor == "dask"
-                else _local(
-                    course,
-                    held,
-                    min(workers, len(held)),
-                    limits,
-                    lambda c, s, sb: regrade_one(c, s, sb, results[s]),
-                )
-            )
-            for sub, result in list(again):
-                if result != results[sub]:
-                    results[sub] = result
-                    gradebook.record(course.root, result)
+        with contextlib.ExitStack() as stack:
+            sandbox = None
+            if executor == "local":
+                sandbox = stack.enter_context(_local_sandbox(course, todo, workers, limits))
+            stack.enter_context(_frozen_heap())
+            _grade(course, todo, results, sandbox, workers, scheduler, limits, progress, common)
+            held = [s for s in todo if results[s].to_review] if remeasure else []
+            if held:
+                _regrade(course, held, results, sandbox, workers, scheduler, limits)
     ordered = [results[s] for s in subs]
     write_grades_csv(course.root / "grades.csv", ordered)
     return ordered
+
+
+def _grade(
+    course: CourseDir,
+    todo: list[SubmittedNotebook],
+    results: dict[SubmittedNotebook, SubmissionResult],
+    sandbox: object | None,
+    workers: int,
+    scheduler: str | None,
+    limits: SandboxLimits,
+    progress: Progress | None,
+    common: dict[str, dict[str, str]],
+) -> None:
+    """First pass: grade, save and record each submission, reporting progress."""
+    graded = (
+        _dask(course, todo, scheduler, limits)
+        if sandbox is None
+        else _local(
+            course,
+            todo,
+            sandbox,
+            workers,
+            lambda c, s, sb: grade_one(c, s, sb, common[s.assignment]),
+        )
+    )
+    for sub, result in graded:
+        results[sub] = result
+        gradebook.record(course.root, result)
+        if progress:
+            progress(result)
+
+
+def _regrade(
+    course: CourseDir,
+    held: list[SubmittedNotebook],
+    results: dict[SubmittedNotebook, SubmissionResult],
+    sandbox: object | None,
+    workers: int,
+    scheduler: str | None,
+    limits: SandboxLimits,
+) -> None:
+    """Re-measure pass on the same warm sandbox: a regrade that settled more replaces the
+    first result and its gradebook row."""
+    again = (
+        _dask(
+            course,
+            held,
+            scheduler,
+            limits,
+            regrade_remote,
+            lambda s: (results[s].model_dump_json(),),
+        )
+        if sandbox is None
+        else _local(
+            course,
+            held,
+            sandbox,
+            min(workers, len(held)),
+            lambda c, s, sb: regrade_one(c, s, sb, results[s]),
+        )
+    )
+    for sub, result in list(again):
+        if result != results[sub]:
+            results[sub] = result
+            gradebook.record(course.root, result)
 
 
 def write_grades_csv(path: Path, results: Iterable[SubmissionResult]) -> None:

@@ -91,15 +91,26 @@ def gdgrade_version() -> str:
         return "unknown"
 
 
-def key(course: CourseDir, sub: SubmittedNotebook) -> dict[str, str]:
-    """The regrade key of one submission: one hash (or the version) per part of ``REASONS``."""
+def shared(course: CourseDir, assignment: str) -> dict[str, str]:
+    """The parts of the key every submission of an assignment shares (checks, misconceptions,
+    version): a batch hashes them once per run."""
+    return {
+        "checks": digest(check_files(course, assignment), course.root),
+        "misconceptions": digest(misconception_files(), PACKAGE),
+        "version": gdgrade_version(),
+    }
+
+
+def key(
+    course: CourseDir, sub: SubmittedNotebook, common: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The regrade key of one submission: one hash (or the version) per part of ``REASONS``;
+    ``common``: its assignment's ``shared`` parts, when already hashed."""
     released = course.folder("release", ".", sub.assignment) / sub.source.name
     return {
         "submission": digest([sub.notebook]),
         "source": digest([sub.source, released], course.root),
-        "checks": digest(check_files(course, sub.assignment), course.root),
-        "misconceptions": digest(misconception_files(), PACKAGE),
-        "version": gdgrade_version(),
+        **(common or shared(course, sub.assignment)),
     }
 
 
@@ -129,17 +140,21 @@ def reason(old: SubmissionResult | None, new: dict[str, str]) -> str:
     return ""
 
 
-def reusable(course: CourseDir, sub: SubmittedNotebook) -> SubmissionResult | None:
+def reusable(
+    course: CourseDir, sub: SubmittedNotebook, common: dict[str, str] | None = None
+) -> SubmissionResult | None:
     """The stored result, marked ``unchanged``, when its key is today's; else None."""
     old = stored(course, sub)
-    if old is None or not sub.notebook.is_file() or reason(old, key(course, sub)):
+    if old is None or not sub.notebook.is_file() or reason(old, key(course, sub, common)):
         return None
     return old.model_copy(update={"grade_reason": UNCHANGED})
 
 
-def why(course: CourseDir, sub: SubmittedNotebook) -> tuple[dict[str, str], str]:
+def why(
+    course: CourseDir, sub: SubmittedNotebook, common: dict[str, str] | None = None
+) -> tuple[dict[str, str], str]:
     """Today's key and the reason to grade now (``forced`` when nothing changed)."""
-    new = key(course, sub)
+    new = key(course, sub, common)
     return new, reason(stored(course, sub), new) or FORCED
 
 
