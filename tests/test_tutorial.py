@@ -63,3 +63,24 @@ def test_the_readme_tutorial_runs_as_written(tmp_path: Path) -> None:
     assert "the gradient of 3x² taken as 3x (the factor 2 dropped)" in feedback
     # the student kit, run as the last block runs it, fails the same public check
     assert "✗ iterates on f(x) = 3x²" in proc.stdout
+
+
+def test_the_own_course_commands_run_as_written(tmp_path: Path) -> None:
+    """README's "Your own course" block, as pasted by a reader before any student submits."""
+    section = (REPO_ROOT / "README.md").read_text().split("## Your own course", 1)[1]
+    block = re.search(r"```bash\n(.*?)```", section, re.S)
+    assert block and "gdgrade init my-course" in block.group(1)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    proc = subprocess.run(
+        ["bash", "-c", "set -euo pipefail\n" + block.group(1)],
+        cwd=tmp_path, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    course = tmp_path / "my-course"
+    assert sorted(p.name for p in (course / "release/first_steps").iterdir()) == [
+        "first_steps.ipynb",
+        "gdgrade_kit.py",
+        "selfcheck.json",
+    ]
+    assert "nothing to grade: no submissions in submitted/<student>/first_steps/" in proc.stdout
+    assert (course / "reports/class.html").is_file()
