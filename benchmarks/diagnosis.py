@@ -172,6 +172,46 @@ OPS = [
     op("drop the loss record", r"losses\.append\(float\(np\.mean\(r\*\*2\)\)\)", "pass"),
 ]
 """Operators with the names that are true for the mistake each makes."""
+OPS += [
+    op("warm-up not divided", r"\) / warmup_steps\b", ")", "warmup_not_divided"),
+    op(
+        "time-based decay one epoch ahead",
+        r"decay \* n\)",
+        "decay * (n + 1))",
+        "time_based_off_by_one",
+        "shift",
+    ),
+    op(
+        "exponential decay one epoch ahead",
+        r"-k \* n\)",
+        "-k * (n + 1))",
+        "exponential_off_by_one",
+        "shift",
+    ),
+    op("exponent sign", r"exp\(-k", "exp(k", "exponential_growing"),
+    op(
+        "scaling ratio inverted",
+        r"new_batch / base_batch",
+        "base_batch / new_batch",
+        "scaling_inverted",
+    ),
+    op(
+        "drop_last swapped",
+        r"if drop_last else",
+        "if not drop_last else",
+        "count_drop_last_swapped",
+    ),
+    op("dampening dropped", r"\(1 - dampening\) \* g", "g", "momentum_no_dampening"),
+    op(
+        "no decay on the bias",
+        r"weight_decay \* theta\b",
+        "weight_decay * np.append(theta[:-1], 0.0)",
+        "weight_decay_not_on_bias",
+    ),
+    op("stability bound 1/L", r"< 2 / lipschitz", "< 1 / lipschitz", "stable_one_over_l"),
+    op("signed loss change", r"abs\(x \* x - old\)", "(x * x - old)", "stop_signed_loss_change"),
+]
+"""Operators for mistakes of gd_basics, gd_variants and lr_rules named in issue 13."""
 
 
 @dataclass

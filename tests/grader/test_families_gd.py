@@ -591,6 +591,30 @@ TRAINER_MISTAKES = [  # (mistake id, student's train) on every gd_variants train
         ),
     ),
 ]
+TRAINER_MISTAKES.append(
+    (
+        "no_zero_grad_b_only",
+        """
+        import torch
+
+        def train(X, y, w0, b0, *, lr, batch_size, epochs, order):
+            X, y = torch.as_tensor(X), torch.as_tensor(y)
+            w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+            b = torch.tensor(float(b0), dtype=torch.float64, requires_grad=True)
+            losses = []
+            for epoch in range(epochs):
+                for idx in torch.split(torch.as_tensor(order[epoch]), batch_size):
+                    loss = ((X[idx] @ w + b - y[idx]) ** 2).mean()
+                    loss.backward()
+                    with torch.no_grad():
+                        w -= lr * w.grad
+                        b -= lr * b.grad
+                        w.grad.zero_()
+                    losses.append(loss.item())
+            return losses
+        """,
+    )
+)
 TRAINER_CHECKS = ["gd_variants.minibatch", "gd_variants.batch_gd", "gd_variants.train_public"]
 
 _GW = "gw = 2 * X[idx].T @ r / len(idx) + weight_decay * w"
@@ -685,6 +709,14 @@ def test_weight_decay_and_momentum_mistakes_are_named(
 @pytest.mark.parametrize(("mistake_id", "source"), ACCUMULATION_MISTAKES)
 def test_one_parameter_not_divided_by_k_is_named(mistake_id: str, source: str) -> None:
     _assert_named(mistake_id, "accumulation_normalization.accumulation_trainer", source)
+
+
+def test_one_order_for_every_epoch_is_named_where_the_order_matters() -> None:
+    """order[0] in every epoch: named on mini-batches; with B = N the order of the one batch
+    changes nothing, and the answer is right."""
+    source = _changed(TRAIN, "order[epoch]", "order[0]")
+    _assert_named("order_reused", "gd_variants.minibatch", source)
+    assert _grade(source, "gd_variants.batch_gd").status == "passed"
 
 
 def test_two_mistakes_with_the_same_output_stay_unnamed() -> None:

@@ -45,14 +45,15 @@ def _mask(theta: np.ndarray, which: Any) -> np.ndarray:
 def linreg(inputs: dict[str, Any], **bug: Any) -> np.ndarray:
     """Per-step losses of the linear-regression trainer with the named bugs switched on.
 
-    Whole-update bugs (``True``): ``no_zero_grad``, ``no_shuffle``, ``unscaled_lr``,
-    ``no_divide_k``, ``wd_after``, ``wd_none`` (no weight decay), ``wd_w_only`` (not on
-    b), ``wd_sign`` (weight decay added with the wrong sign), ``loss_after`` (the loss of
-    the batch logged after the step; k = 1 only), ``loss_sum`` (the batch loss logged as
-    a sum). Per-parameter bugs take ``"w"``, ``"b"`` or ``True`` (both): ``sign`` (the
-    whole step goes uphill), ``half`` (the gradient lacks its factor 2), ``sum_grad`` (summed
-    over the batch, not averaged), ``frozen`` (never updated), ``flip_grad`` (the gradient
-    of the loss has the wrong sign; weight decay and momentum are applied as they should),
+    Whole-update bugs (``True``): ``no_shuffle``, ``order_reused`` (epoch 0's order in
+    every epoch), ``unscaled_lr``, ``no_divide_k``,
+    ``wd_after``, ``wd_none`` (no weight decay), ``wd_w_only`` (not on b), ``wd_sign``
+    (weight decay added with the wrong sign), ``loss_after`` (the loss of the batch logged
+    after the step; k = 1 only), ``loss_sum`` (the batch loss logged as a sum).
+    Per-parameter bugs take ``"w"``, ``"b"`` or ``True`` (both): ``no_zero_grad``, ``sign``
+    (the whole step goes uphill), ``half`` (the gradient lacks its factor 2), ``sum_grad``
+    (summed over the batch, not averaged), ``frozen`` (never updated), ``flip_grad`` (the
+    gradient of the loss has the wrong sign; weight decay and momentum act as they should),
     ``k_once`` (not divided by the accumulation steps k).
 
     Two inputs the range test adds: ``lrs``, the rate of each update (in place of ``lr``),
@@ -80,6 +81,7 @@ def linreg(inputs: dict[str, Any], **bug: Any) -> np.ndarray:
     buf, stale, losses, updates = None, np.zeros_like(theta), [], 0
     for epoch in range(inputs["epochs"]):
         perm = np.arange(len(X)) if bug.get("no_shuffle") else inputs["permutations"][epoch]
+        perm = inputs["permutations"][0] if bug.get("order_reused") else perm
         micro = batches(
             np.asarray(perm), inputs["batch_size"], drop_last=inputs.get("drop_last", False)
         )
@@ -94,9 +96,10 @@ def linreg(inputs: dict[str, Any], **bug: Any) -> np.ndarray:
                 g = g * np.where(half > 0, 0.5, 1.0) * np.where(flipped > 0, -1.0, 1.0)
                 grad += g if bug.get("no_divide_k") else g / np.where(undivided > 0, 1, k)
             # 2. without zero_grad, .grad keeps every earlier gradient
-            if bug.get("no_zero_grad"):
-                stale = stale + grad
-                grad = stale
+            if bug.get("no_zero_grad"):  # True: every parameter; "w" or "b": that one only
+                kept = _mask(theta, bug["no_zero_grad"])
+                stale = stale + grad * kept
+                grad = np.where(kept > 0, stale, grad)
             # 3. SGD step: weight decay, momentum (first buffer = gradient), update
             decay = wd_sign * wd * decayed * theta
             g = grad if bug.get("wd_after") else grad + decay
@@ -170,6 +173,13 @@ for _id, _title, _fix, _bug in _LIBRARY:
     register(Mistake(_id, _title, _fix, FAMILY, lambda i, _b=_bug: linreg(i, **{_b: True})))
 
 _WHOLE = [  # (id, title, fix, bugs): mistakes of the whole update or of what is logged
+    (
+        "order_reused",
+        "the first epoch's order is used in every epoch",
+        "Read epoch e in its own order, order[e] (or draw a new permutation at the start of "
+        "every epoch), not order[0] or one permutation made before the epoch loop.",
+        {"order_reused": True},
+    ),
     (
         "no_factor_two",
         "the MSE gradient lacks its factor 2 (the gradient of half the MSE)",
@@ -250,6 +260,13 @@ _PER_PARAMETER = [  # (id stem, title, fix, bug): one parameter wrong, the other
         "Divide the gradient of {p} by accumulation_steps too (dividing the loss by k before "
         "backward() does it for every parameter at once).",
         "k_once",
+    ),
+    (
+        "no_zero_grad",
+        "the gradient of {p} is never reset, so it accumulates across steps; {q}'s is reset",
+        "Zero {p}'s gradient before every backward pass as you do for {q} ({p}.grad.zero_(), "
+        "or optimizer.zero_grad() for all parameters).",
+        "no_zero_grad",
     ),
     (
         "not_updated",
