@@ -234,14 +234,22 @@ def _sweep_bands() -> dict[int, tuple[float, float]]:
     return bands
 
 
+SOLO = SWEEP["batch_sizes"][-1]
+"""The full batch, also run alone after the sweep: full-batch training reads every row in
+every step, so its accuracy does not depend on the shuffle, and a fresh model reaches the
+same accuracy alone as in the sweep; a model carried over from the smaller batch sizes does
+not."""
+
+
 def _sweep_request() -> ProbeRequest:
     X, y = _iris()
     kwargs = {k: v for k, v in SWEEP.items() if k != "batch_sizes"}
+    calls = [[X, y, SWEEP["batch_sizes"]], [X, y, [SOLO]]]
     return ProbeRequest(
         check_id=f"{A}.sweep",
         probe="call",
         target="batch_size_sweep",
-        inputs={"args": encode([X, y, SWEEP["batch_sizes"]]), "kwargs": kwargs},
+        inputs={"calls": [{"args": encode(args), "kwargs": kwargs} for args in calls]},
     )
 
 
@@ -251,28 +259,18 @@ def _sweep_inputs() -> dict[str, Any]:
     return {"X": X, "y": y, **SWEEP}
 
 
-@cache
-def _reuse_bands() -> list[tuple[float, float]]:
-    """Per batch size, the band (as ``_sweep_bands``) of a sweep that trains one model on
-    through all batch sizes, over SWEEP_RUNS shuffles."""
-    runs = []
-    for s in range(SWEEP_RUNS):
-        rng = np.random.default_rng(200 + s)
-        orders = [
-            [rng.permutation(150) for _ in range(SWEEP["epochs"])] for _ in SWEEP["batch_sizes"]
-        ]
-        runs.append(SWEEP_REUSE.simulate({**_sweep_inputs(), "orders": orders}))
-    accs = np.asarray(runs)
-    return [
-        (max(0.0, lo - SWEEP_SLACK), min(1.0, hi + SWEEP_SLACK))
-        for lo, hi in zip(accs.min(axis=0), accs.max(axis=0), strict=True)
-    ]
+def _accuracy(result: Any, b: int) -> float:
+    """The accuracy a sweep's result gives for batch size b (NaN when it gives none)."""
+    got = {str(k): v for k, v in result.items()} if isinstance(result, dict) else {}
+    value = got.get(str(b))
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return float(value) if number else float("nan")
 
 
-def _sweep_named(values: list[float], verdict: Verdict) -> Verdict:
-    """A mistake that explains the student's accuracies: one whose run does not depend on
-    the shuffle, reproduced exactly (a loader without shuffling), else a reused model whose
-    band holds every value where the fresh bands do not."""
+def _sweep_named(values: list[float], solo: float, verdict: Verdict) -> Verdict:
+    """A mistake that explains the student's accuracies exactly: a loader without shuffling
+    (its runs do not depend on a shuffle), or one model trained on through the sweep (the
+    full batch reaches another accuracy after the smaller batch sizes than alone)."""
     found = misconceptions.diagnose(values, "sweep", _sweep_inputs())
     if found.mistake:
         shown = ", ".join(
@@ -284,38 +282,42 @@ def _sweep_named(values: list[float], verdict: Verdict) -> Verdict:
         )
         feedback = f"{verdict.feedback}\n{text}" if verdict.status == "failed" else text
         return _named(Verdict("failed", feedback, fraction=0.0), found)
-    if verdict.status != "failed" or (verdict.diagnosis and verdict.diagnosis.relation):
-        return verdict
-    if all(lo <= v <= hi for v, (lo, hi) in zip(values, _reuse_bands(), strict=True)):
+    if np.isfinite(solo) and abs(solo - values[-1]) > 0.5 / len(_iris()[1]):
         m = SWEEP_REUSE
-        return _named(verdict, Diagnosis(mistake=m.id, title=m.title, fix=m.fix))
+        text = (
+            f"at B={SOLO} your sweep reaches {values[-1]:.4f} after the smaller batch sizes "
+            f"but {solo:.4f} when it is the only batch size: the model is carried over"
+        )
+        feedback = f"{verdict.feedback}\n{text}" if verdict.status == "failed" else text
+        found = Diagnosis(mistake=m.id, title=m.title, fix=m.fix)
+        return _named(Verdict("failed", feedback, fraction=0.0), found)
     return verdict
 
 
 def _sweep_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
-    if not isinstance(ev.value, dict):
+    results = ev.value if isinstance(ev.value, list) and len(ev.value) == 2 else [None, None]
+    if not isinstance(results[0], dict):
         return Verdict("failed", "batch_size_sweep should return {batch_size: accuracy}")
-    got = {str(k): v for k, v in ev.value.items()}
     verdicts, values = [], []
     for b, (low, high) in _sweep_bands().items():
-        value = got.get(str(b))
-        number = isinstance(value, int | float) and not isinstance(value, bool)
-        values.append(float(value) if number else float("nan"))
+        values.append(_accuracy(results[0], b))
         verdicts.append(
             judges.band(
                 values[-1],
                 low=low,
                 high=high,
                 what=f"accuracy at B={b}",
-                above="higher than any fresh run reaches: a model reused from the batch sizes "
-                "before keeps learning; train every batch size from a fresh make_model(seed)",
+                above="higher than any fresh run of plain SGD reaches: train every batch size "
+                "from a fresh make_model(seed) with torch.optim.SGD(lr=lr), no momentum",
                 below="lower than any reference run reaches: the model learns less than the "
                 "reference's (look at zero_grad, the loss's reduction and the learning rate)",
                 factors={"N": len(_iris()[1])},  # a count of correct samples
             )
         )
     verdict = judges.all_of(*verdicts)
-    return _sweep_named(values, verdict) if all(np.isfinite(values)) else verdict
+    if not all(np.isfinite(values)):
+        return verdict
+    return _sweep_named(values, _accuracy(results[1], SOLO), verdict)
 
 
 registry.register(

@@ -15,6 +15,9 @@ Families and their inputs:
   batch_sizes, epochs, lr, seed``. A correct sweep shuffles, so it has no single reference;
   the mistakes here are the runs that are deterministic whatever the student's shuffle
   (a loader without shuffling reads the sorted rows the same way every time).
+  ``SWEEP_REUSE`` (one model trained on through all batch sizes) shuffles: the sweep check
+  names it when the full batch reaches another accuracy after the smaller batch sizes than
+  alone.
 """
 
 from __future__ import annotations
@@ -283,7 +286,7 @@ SWEEP_REUSE = register(
         "one model was trained on through all batch sizes (make_model called once)",
         "Build a fresh make_model(seed) and its optimizer inside the loop over batch sizes: "
         "a model carried over starts each batch size already trained.",
-        "sweep_band",  # shuffled runs: judged by the band of its runs, not by diagnose
+        "sweep_reuse",  # shuffled: the check names it from the full batch run alone
         lambda i: sweep_accuracies(i, reuse=True),
     )
 )
