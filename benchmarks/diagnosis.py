@@ -131,7 +131,15 @@ OPS = [
     op("wrong axis", r"axis=0", "axis=1", "transpose", "axis"),
     op("wrong axis", r"axis=-1", "axis=0", "transpose", "axis"),
     op("wrong axis", r"axis=2", "axis=1", "transpose", "axis"),
-    op("range one short", r"range\((\w+)\)", r"range(\1 - 1)", "prefix", "suffix", "shift"),
+    op(
+        "range one short",
+        r"range\((\w+)\)",
+        r"range(\1 - 1)",
+        "prefix",
+        "suffix",
+        "shift",
+        "offset:-1",  # torch.arange(n - 1): one sample fewer, the last batch one short
+    ),
     op("range one long", r"range\((\w+)\)", r"range(\1 + 1)", "extra", "shift", "stop_extra_pass"),
     op("drop x0", r"\[float\(x0\)\]", "[]", "suffix:step", "shift"),
     op("off by one (1 + n)", r"\(1 \+ n\)", "(n)", "shift", "step_decay_steplr_formula"),
@@ -170,6 +178,97 @@ OPS = [
     op("no momentum buffer init", r"g if buf is None else ", "", "momentum_buffer_zero"),
     op("no weight decay", r"g = g \+ weight_decay \* theta", "g = g", "no_weight_decay"),
     op("drop the loss record", r"losses\.append\(float\(np\.mean\(r\*\*2\)\)\)", "pass"),
+    # mistakes of shape and bookkeeping (the relation explainer's ground)
+    op("drop x0", r"return xs\n", "return xs[1:]\n", "suffix:step"),
+    op("drop x0", r"return np\.array\(out\)", "return np.array(out[1:])", "suffix:step"),
+    op("transposed result", r"return np\.array\(out\)", "return np.array(out).T", "transpose"),
+    op(
+        "transposed result",
+        r"\(X_test - mean\) / std\n",
+        "((X_test - mean) / std).T\n",
+        "transpose",
+    ),
+    op(
+        "transposed result",
+        r"return \(x - mean\) / np\.sqrt\(var \+ eps\) \* gamma \+ beta",
+        "return ((x - mean) / np.sqrt(var + eps) * gamma + beta).T",
+        "transpose",
+    ),
+    op(
+        "statistics pooled over the batch",
+        r"x\.mean\(axis=-1, keepdims=True\)\n(\s*)var = x\.var\(axis=-1, keepdims=True\)",
+        r"x.mean(keepdims=True)\n\1var = x.var(keepdims=True)",
+        "axis",
+        "ln_pooled_over_batch",
+    ),
+    op(
+        "loss per epoch (the epoch's mean)",
+        r"return losses\n",
+        "return [sum(losses[e * len(losses) // epochs : (e + 1) * len(losses) // epochs])"
+        " / (len(losses) // epochs) for e in range(epochs)]\n",
+        "epoch_means",
+    ),
+    op(
+        "loss once per epoch (its last step)",
+        r"return losses\n",
+        "return losses[len(losses) // epochs - 1 :: len(losses) // epochs]\n",
+        "epoch_last",
+    ),
+    op(
+        "loss logged after the step",
+        r"(\s+)losses\.append\(float\(np\.mean\(r\*\*2\)\)\)\n(\s+w = w - .*\n\s+b = b - .*\n)",
+        r"\n\2\1losses.append(float(np.mean((X[idx] @ w + b - y[idx]) ** 2)))\n",
+        "loss_logged_after_step",
+    ),
+    op(
+        "loss logged after the step",
+        r"losses\.append\(loss\.item\(\)\)",
+        "losses.append(torch.nn.functional.cross_entropy(model(xb), yb).item())",
+        "loss_logged_after_step",
+    ),
+    op("Adam for SGD", r"torch\.optim\.SGD\(", "torch.optim.Adam("),
+    op("SGD with momentum", r"lr=lr\)\n", "lr=lr, momentum=0.9)\n"),
+    op(
+        "one model for the whole sweep",
+        r"(\n\s+)for batch_size in batch_sizes:\n\s+model = make_model\(seed\)",
+        r"\1model = make_model(seed)\1for batch_size in batch_sizes:",
+    ),
+    op(
+        "unbiased variance",
+        r"\.var\(axis=(-?\d)",
+        r".var(ddof=1, axis=\1",
+        "bn_unbiased_var",
+        "ln_unbiased_var",
+        "gn_unbiased_var",
+        "one_bn_unbiased_var",
+        "one_ln_unbiased_var",
+    ),
+    op("sample std", r"\.std\(axis=0\)", ".std(axis=0, ddof=1)", "std_sample_std"),
+    op(
+        "divided by the variance",
+        r"np\.sqrt\(((?:running_)?var) \+ eps\)",
+        r"(\1 + eps)",
+        "bn_divided_by_var",
+        "bn_eval_divided_by_var",
+        "ln_divided_by_var",
+    ),
+    op(
+        "running-stat momentum flipped",
+        r"\(1 - momentum\) \* running_(mean|var) \+ momentum \* ",
+        r"momentum * running_\1 + (1 - momentum) * ",
+        "bn_momentum_flipped_mean",
+        "bn_momentum_flipped_var",
+    ),
+    op(
+        "beta left out",
+        r" \* gamma \+ beta",
+        " * gamma",
+        "bn_beta_left_out",
+        "bn_eval_beta_left_out",
+        "ln_beta_left_out",
+        "one_bn_beta_left_out",
+        "one_ln_beta_left_out",
+    ),
 ]
 """Operators with the names that are true for the mistake each makes."""
 OPS += [
@@ -268,8 +367,17 @@ def _named(result: Any) -> str | None:
     return d.mistake or d.relation
 
 
+def _true(atom: str, intended: frozenset[str]) -> bool:
+    """One named mistake or relation is intended: itself, its kind ("shift" for
+    "shift:step"), or one of the factors it leaves open ("ratio:B|k|2": B, k or 2)."""
+    kind, _, factors = atom.partition(":")
+    alternatives = [f"{kind}:{f}" for f in factors.split("|")] if factors else [atom]
+    return kind in intended or any(a in intended for a in alternatives)
+
+
 def _correct(name: str, intended: frozenset[str]) -> tuple[bool, bool]:
-    """(correct, located only) for a diagnosis name."""
+    """(correct, located only) for a diagnosis name. A composed name ("a+b", one mistake
+    per parameter) is correct only when every part is: a single mistake is not two."""
     if name in intended:
         return True, False
     atoms = name.split("+")
@@ -277,10 +385,7 @@ def _correct(name: str, intended: frozenset[str]) -> tuple[bool, bool]:
         if len(atoms) == 1:
             return True, True
         atoms = atoms[1:]
-    for atom in atoms:
-        if atom in intended or atom.split(":")[0] in intended:
-            return True, False
-    return False, False
+    return all(_true(atom, intended) for atom in atoms), False
 
 
 def _grade(assignment: str, sources: list[str], cell: int | None) -> list[Any] | str:

@@ -18,6 +18,7 @@ for each other where the oracle returns a list or a tuple.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -313,8 +314,9 @@ def series_check(
         if problem is not None:
             shown = _layout(want, target, parts)
             names = [q.name for q in shown.parts] if shown is not None else None
-            flipped = judges.transposed(ev.value, want, names)
-            return judges.explained(Verdict("failed", problem), flipped)
+            relation = judges.transposed(ev.value, want, names)
+            relation = relation or _rows(ev.value, want, what, context)
+            return judges.explained(Verdict("failed", problem), relation)
         ref = np.asarray(flatten(want), dtype=np.float64)
         try:
             student = np.asarray(flatten(ev.value), dtype=np.float64)
@@ -352,6 +354,24 @@ def series_check(
             answer=answer,
         )
     )
+
+
+def _rows(
+    value: Any, want: Any, what: str, context: explain.Context | None
+) -> explain.Relation | None:
+    """A 2-D series of steps (iterates in the plane) with a row too few or too many: the
+    explainer's length relations (x_0 left out, one step short or extra)."""
+    w = np.asarray(want, dtype=np.float64) if isinstance(want, np.ndarray) else None
+    if w is None or w.ndim != 2 or what != "iterate":
+        return None
+    try:
+        got = np.asarray(flatten(value), dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if len(got) % w.shape[1] or len(got) == w.size:
+        return None
+    ctx = replace(context or explain.Context(), what=what, width=w.shape[1])
+    return explain.explain(got, w.ravel(), ctx)
 
 
 def _layout(want: Any, target: str, parts: Any) -> Layout | None:

@@ -311,13 +311,13 @@ def _lengths(s: np.ndarray, r: np.ndarray, ctx: Context, rtol: float) -> Relatio
     if means is not None and _close(s, means, rtol):
         return Relation(
             "epoch_means",
-            f"your {len(s)} values are the means of the reference's losses over each epoch",
+            f"{_yours(len(s))} the means of the reference's losses over each epoch",
             "return the loss of every step (every batch), not one value per epoch",
         )
     if per_epoch and _close(s, r[spe - 1 :: spe], rtol):
         return Relation(
             "epoch_last",
-            f"your {len(s)} values are the reference's losses at the last step of each epoch",
+            f"{_yours(len(s))} the reference's losses at the last step of each epoch",
             "append the loss inside the loop over batches, once per step, not once per epoch",
         )
     for unit, d in _units(ctx):
@@ -325,13 +325,15 @@ def _lengths(s: np.ndarray, r: np.ndarray, ctx: Context, rtol: float) -> Relatio
             return Relation(
                 f"prefix:{unit}",
                 f"your values are exactly the reference's without its last {unit}",
-                f"the loop stops one {unit} early: range(n), not range(n - 1)",
+                f"the loop stops one {unit} early: range(n), not range(n - 1) (or a stopping "
+                f"condition that ends it a {unit} too soon)",
             )
         if len(s) == len(r) - d and _close(s, r[d:], rtol):
-            first = "x_0, the start" if ctx.what == "iterate" and unit == "step" else unit
+            start = ctx.what == "iterate" and unit == "step"
+            first = "x_0, the start" if start else f"its first {unit}"
             return Relation(
                 f"suffix:{unit}",
-                f"your values are exactly the reference's without its first {first}",
+                f"your values are exactly the reference's without {first}",
                 "include the starting value" if ctx.what == "iterate" else "start at 0",
             )
         if len(s) == len(r) + d and (_close(s[:-d], r, rtol) or _close(s[d:], r, rtol)):
@@ -341,6 +343,10 @@ def _lengths(s: np.ndarray, r: np.ndarray, ctx: Context, rtol: float) -> Relatio
                 f"the loop runs one {unit} too long: range(n), not range(n + 1)",
             )
     return None
+
+
+def _yours(n: int) -> str:
+    return "your one value is" if n == 1 else f"your {n} values are"
 
 
 def _component(s: np.ndarray, r: np.ndarray, ctx: Context, rtol: float) -> Relation | None:

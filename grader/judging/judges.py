@@ -605,8 +605,10 @@ def trajectory(
     if reference is None:
         raise ValueError("trajectory() needs a reference, or a Replay and the Evidence")
     reference = [float(v) for v in np.asarray(reference, dtype=np.float64).ravel()]
-    # the epoch arithmetic applies to a trainer's per-update losses (a train probe) only
-    hint = trajectories.EPOCH_HINT if isinstance(student, Evidence) else ""
+    # the epoch arithmetic applies to a trainer that runs epochs (its context says how many
+    # updates each has), not to iterates, schedules or a range test that stops on the loss
+    epochs = isinstance(student, Evidence) and context is not None and context.steps_per_epoch
+    hint = trajectories.EPOCH_HINT if epochs else ""
     cmp = trajectories.compare(
         losses,
         reference,

@@ -188,7 +188,10 @@ def compare(
 def count_text(n_student: int, n_reference: int, what: str = "loss", width: int = 1) -> str:
     """ "you returned 4 loss values, the reference 20" (for iterates and learning rates with
     the reference's range, "(x_0 to x_20)")."""
-    counted = f"you returned {n_student} {_noun(what, width)}, the reference {n_reference}"
+    noun = _noun(what, width)
+    if n_student == 1 and noun.endswith("s"):
+        noun = noun[:-1]  # "1 loss value", "1 iterate"
+    counted = f"you returned {n_student} {noun}, the reference {n_reference}"
     if what in SYMBOLS and what != "loss":
         sym = SYMBOLS[what]
         counted += f" ({sym}_0 to {sym}_{n_reference - 1})"

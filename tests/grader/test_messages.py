@@ -7,6 +7,7 @@ import nbformat
 
 from grader.evidence import ErrorInfo, Evidence, ProbeRequest
 from grader.judging import judges, registry
+from grader.judging.builders import trainer_context
 from grader.judging.check import Check, Verdict, run_in_process
 from grader.judging.registry import register
 from grader.pipeline.grade import cell_names
@@ -73,9 +74,13 @@ def test_cells_are_named_by_grade_id_or_function_in_messages(sandbox):
 
 
 def test_the_epoch_hint_is_given_for_a_trainer_only():
-    ref = [1.0, 0.5, 0.25]
-    trainer = judges.trajectory(Evidence(check_id="t", losses=[1.0, 0.5]), ref)
+    ref = [1.0, 0.5, 0.25, 0.2]
+    epochs = trainer_context(4, {"batch_size": 2})  # 2 updates per epoch
+    trainer = judges.trajectory(Evidence(check_id="t", losses=[1.0, 0.5]), ref, context=epochs)
     assert "ceil(N/B)" in trainer.feedback
+    # a range test stops on the loss: the count is no epoch arithmetic
+    range_test = judges.trajectory(Evidence(check_id="t", losses=[1.0, 0.5]), ref)
+    assert "ceil(N/B)" not in range_test.feedback
     iterates = judges.trajectory([-6.0, 0.0], [-6.0, 0.0, 0.0], what="iterate")
     assert "ceil(N/B)" not in iterates.feedback and "steps + 1" in iterates.feedback
 
