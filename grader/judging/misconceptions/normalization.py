@@ -39,9 +39,10 @@ def normalise(
         x.sum(axes, keepdims=True) if sw.get(key + "mean") == "sum" else x.mean(axes, keepdims=True)
     )
     var_kind = sw.get(key + "var", "biased")
-    var = x.var(axes, keepdims=True, ddof=1 if var_kind == "unbiased" else 0)
-    if var_kind == "sum":
-        var = ((x - x.mean(axes, keepdims=True)) ** 2).sum(axes, keepdims=True)
+    squares = ((x - x.mean(axes, keepdims=True)) ** 2).sum(axes, keepdims=True)
+    m = x.size // squares.size
+    with np.errstate(invalid="ignore", divide="ignore"):  # one value, unbiased: 0 / 0
+        var = squares / {"biased": m, "unbiased": m - 1, "sum": 1}[var_kind]
     z = x - mean
     return affine(scale(z, var, eps, sw.get(key + "denom", "sd")), gamma, beta, sw, key)
 
