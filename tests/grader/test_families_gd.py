@@ -615,6 +615,16 @@ TRAINER_MISTAKES.append(
         """,
     )
 )
+TRAINER_MISTAKES.append(
+    (
+        "no_zero_grad_w_only",
+        _changed(
+            TRAINER_MISTAKES[-1][1],
+            "                        w.grad.zero_()",
+            "                        b.grad.zero_()",
+        ),
+    )
+)
 TRAINER_CHECKS = ["gd_variants.minibatch", "gd_variants.batch_gd", "gd_variants.train_public"]
 
 _GW = "gw = 2 * X[idx].T @ r / len(idx) + weight_decay * w"
@@ -760,3 +770,43 @@ def test_the_trainer_family_reproduces_the_range_test_losses() -> None:
     ).step_losses
     kept = range_test(1e-3, 30.0, n_batches=13, losses=ref)[1]
     assert np.allclose(linreg(inputs), ref[:kept], rtol=1e-12, atol=0)
+
+
+FAMILIES = (
+    "update",
+    "iterates",
+    "saddle",
+    "stability",
+    "stopping",
+    "momentum",
+    "count_updates",
+    "batch_bytes",
+    "time_based",
+    "exponential",
+    "warmup",
+    "scaling",
+    "range_lrs",
+    "linreg_trainer",
+)
+"""The families whose mistakes this file writes as students would."""
+COVERED = (
+    {m for m, *_ in MISTAKES}
+    | {m for m, _ in TRAINER_MISTAKES + SGD_MISTAKES + ACCUMULATION_MISTAKES}
+    | {"order_reused"}
+)
+"""Every mistake id that a test here names through its real check."""
+
+
+def test_every_mistake_of_these_families_is_reproduced_here_or_by_a_fixture() -> None:
+    from pathlib import Path
+
+    from grader.judging import misconceptions
+
+    fixtures = Path(__file__).parent.parent / "files" / "trainers"
+    by_fixture = {
+        p.read_text().splitlines()[0].split("diagnosis ")[1].split()[0]
+        for p in fixtures.glob("mistake_*.py")
+    }
+    for family in FAMILIES:
+        ids = {m.id for m in misconceptions.mistakes(family)}
+        assert ids <= COVERED | by_fixture, (family, sorted(ids - COVERED - by_fixture))
