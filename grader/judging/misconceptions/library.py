@@ -8,7 +8,9 @@ inputs (the same inputs the family's reference takes):
 * ``linreg_trainer``: per-step losses of mini-batch SGD on linear regression; inputs are
   the keyword arguments of ``reference.trainers.train_linear_regression`` (``X, y, w0, b0,
   permutations, lr, batch_size, epochs``, optional ``accumulation_steps, momentum,
-  weight_decay, drop_last``) plus ``base_lr`` when the check asks for linear scaling.
+  weight_decay, drop_last``) plus ``base_lr`` when the check asks for linear scaling, and
+  ``lrs`` / ``explode`` for the range test (a rate per update, a stop rule). Its mistakes
+  compose per parameter (``sign_w_only``, ``sum_not_mean_b_only``, ...).
 * ``momentum``: iterates x_0..x_steps (flattened) of momentum SGD on the diagonal quadratic
   sum(scales * x^2 / 2); inputs ``scales, x0, lr, momentum, dampening, steps``.
 * ``schedule``: learning rates n = 0..n-1 of step decay; inputs ``lr0, drop, every, n``.
@@ -17,6 +19,10 @@ inputs (the same inputs the family's reference takes):
   ``X, y`` at ``w, b``; the reference weights each micro-batch by n_i / N.
 * ``batchnorm``: BatchNorm in training mode over ``batches`` (``gamma, beta, momentum,
   eps``), output then running mean and running variance after each batch, flattened.
+* gd_basics' outputs (``basics``): ``update``, ``iterates``, ``saddle``, ``stability``,
+  ``stopping``; gd_variants' counts (``counting``): ``count_updates``, ``batch_bytes``;
+  lr_rules' rates (``rates``): ``time_based``, ``exponential``, ``warmup``, ``scaling``,
+  ``range_lrs``. Value checks name them through ``builders.value_check(family=...)``.
 
 ``diagnose`` runs every mistake of the family on the same inputs and names one only when
 the student's output matches it within tolerance AND it is at least ``CLEAR_MARGIN`` times
