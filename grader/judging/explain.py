@@ -326,7 +326,7 @@ def _lengths(s: np.ndarray, r: np.ndarray, ctx: Context, rtol: float) -> Relatio
                 f"prefix:{unit}",
                 f"your values are exactly the reference's without its last {unit}",
                 f"the loop stops one {unit} early: range(n), not range(n - 1) (or a stopping "
-                f"condition that ends it a {unit} too soon)",
+                f"condition that ends it one {unit} too soon)",
             )
         if len(s) == len(r) - d and _close(s, r[d:], rtol):
             start = ctx.what == "iterate" and unit == "step"
