@@ -303,6 +303,8 @@ def series_check(
 
     def judge(req: ProbeRequest, ev: Evidence) -> Verdict:
         want = expected()
+        shown = _layout(want, target, parts)
+        names = [q.name for q in shown.parts] if shown is not None else None
         problem = judges.structure_problem(
             judges.structure_of(ev.value, ev.value_type, ev.meta),
             judges.structure_of_value(want),
@@ -310,10 +312,9 @@ def series_check(
             accept=accept,
             steps=True,
             calls=calls is not None,
+            names=names,
         )
         if problem is not None:
-            shown = _layout(want, target, parts)
-            names = [q.name for q in shown.parts] if shown is not None else None
             relation = judges.transposed(ev.value, want, names)
             relation = relation or _rows(ev.value, want, what, context)
             return judges.explained(Verdict("failed", problem), relation)

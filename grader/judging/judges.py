@@ -219,6 +219,7 @@ def structure_problem(
     accept: Sequence[str] | None = None,
     steps: bool = False,
     calls: bool = False,
+    names: Sequence[str] | None = None,
 ) -> str | None:
     """Why ``got`` does not have the structure of ``want`` (the oracle's value), or None.
 
@@ -227,7 +228,8 @@ def structure_problem(
     class of the entries (numbers, bools, strings) and the shape. ``steps``: the length of a
     1-D answer is left to the value comparison (a series, whose trajectory message counts
     the steps). ``calls``: ``want`` lists the results of several calls (the items are named
-    by call, and ``steps`` applies to each).
+    by call, and ``steps`` applies to each). ``names``: what the items of a returned tuple
+    are called ("Z_test (item 2 of standardize(...))").
     """
     kinds = _allowed(want, accept)
     wanted = _wanted(want, kinds, alternatives=accept is not None)
@@ -250,6 +252,8 @@ def structure_problem(
             return f"{what}: expected {wanted}, got {describe_structure(got)}"
         for i, (g, w) in enumerate(zip(got.items, want.items, strict=True)):
             label = f"{what} (call {i + 1})" if calls else f"item {i + 1} of {what}"
+            if names and len(names) == len(want.items) and not calls:
+                label = f"{names[i]} ({label})"
             problem = structure_problem(
                 g, w, what=label, accept=accept, steps=steps and calls, calls=False
             )

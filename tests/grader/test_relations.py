@@ -207,6 +207,7 @@ def test_one_transposed_item_of_a_tuple_is_named(library_finds_nothing):
         return (X_train - mean) / std, ((X_test - mean) / std).T
 
     result = run("accumulation_normalization.standardize", standardize=standardize)
+    assert result.feedback.startswith("Z_test (item 2 of standardize(...)) has shape (3, 5)")
     assert result.diagnosis.relation == "component:Z_test+transpose"
     assert "Only Z_test differs (Z_train matches)" in result.feedback
     assert "exactly the reference transposed (shape (3, 5) for (5, 3))" in result.feedback
