@@ -28,8 +28,8 @@ SPE = 5
 def library_finds_nothing(monkeypatch):
     """The explainer speaks where no known mistake of the library matches; the library grows
     (other families may come to name these outputs), so here it finds nothing, as it does
-    for a mistake it does not hold. ``test_a_matching_library_mistake_comes_first`` runs the
-    real library."""
+    for a mistake it does not hold (test_relations.py runs the real library once, to show it
+    comes first)."""
     from grader.evidence import Diagnosis
     from grader.judging import misconceptions
 
