@@ -35,7 +35,8 @@ def iris_run(inputs: dict[str, Any], **bug: Any) -> np.ndarray:
     Bugs: ``no_zero_grad``, ``stored_order`` (rows 0..N-1 every epoch), ``first_order``
     (``orders[0]`` every epoch), ``reduction_sum``, ``loss_after_step`` (the batch's loss
     recomputed after the update), ``optimizer`` (``"adam"``, ``"momentum"``),
-    ``epochs_short`` (one epoch fewer), ``drop_last``, ``epoch_means`` (one mean loss per
+    ``epochs_short`` (one epoch fewer: True for the last, ``"from_one"`` for the first),
+    ``drop_last``, ``epoch_means`` (one mean loss per
     epoch).
     """
     import torch
@@ -45,7 +46,8 @@ def iris_run(inputs: dict[str, Any], **bug: Any) -> np.ndarray:
 
     X, y, seed = inputs["X"], inputs["y"], int(inputs["seed"])
     reduction = "sum" if bug.get("reduction_sum") else "mean"
-    epochs = int(inputs["epochs"]) - (1 if bug.get("epochs_short") else 0)
+    first = 1 if bug.get("epochs_short") == "from_one" else 0
+    epochs = range(first, int(inputs["epochs"]) - (1 if bug.get("epochs_short") is True else 0))
     losses: list[list[float]] = []
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -56,7 +58,7 @@ def iris_run(inputs: dict[str, Any], **bug: Any) -> np.ndarray:
         }.get(
             bug.get("optimizer", ""), lambda: torch.optim.SGD(net.parameters(), lr=inputs["lr"])
         )()
-        for epoch in range(epochs):
+        for epoch in epochs:
             perm = inputs["orders"][0 if bug.get("first_order") else epoch]
             if bug.get("stored_order"):
                 perm = np.arange(len(X))
@@ -136,6 +138,13 @@ for _id, _title, _fix, _bug in [
         "one epoch too few was trained (range off by one)",
         "Loop over range(epochs): epochs e = 0, ..., epochs - 1, each a full pass.",
         {"epochs_short": True},
+    ),
+    (
+        "iris_epochs_from_one",
+        "the epochs were counted from 1 (range(1, epochs)): the first epoch is skipped",
+        "Loop over range(epochs), which starts at 0 and reads order[0] first; range(1, "
+        "epochs) makes one epoch fewer.",
+        {"epochs_short": "from_one"},
     ),
     (
         "iris_drop_last",
