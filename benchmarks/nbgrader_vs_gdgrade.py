@@ -44,8 +44,10 @@ def train(X, y, w0, b0, *, lr, batch_size, epochs, order):
 CHECK = 'from grader import check\ncheck("gd_variants.minibatch", globals())'
 
 
-def notebook(zero_grad: bool, *, source: bool) -> nbformat.NotebookNode:
-    code = TRAIN.format(zero="opt.zero_grad()" if zero_grad else "pass")
+def notebook(zero_grad: bool, *, source: bool, code: str | None = None) -> nbformat.NotebookNode:
+    """The assignment's notebook (source: with solution and hidden test), or a student's;
+    ``code``: the answer cell's code (default: the trainer, with or without zero_grad)."""
+    code = code or TRAIN.format(zero="opt.zero_grad()" if zero_grad else "pass")
     answer = nbformat.v4.new_code_cell(
         f"### BEGIN SOLUTION\n{code}### END SOLUTION" if source else code
     )
@@ -91,18 +93,25 @@ def build(root: Path, n: int) -> Path:
     return root
 
 
-def nbgrader_run(root: Path) -> tuple[float, dict[str, float]]:
+def nbgrader_run(root: Path, assignment: str = "bench") -> tuple[float, dict[str, float]]:
+    """``nbgrader autograde``: its wall time and each student's points from its gradebook."""
     start = time.perf_counter()
-    nbgrader(root, "autograde", "bench", "--force")
+    nbgrader(root, "autograde", assignment, "--force")
     wall = time.perf_counter() - start
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        return wall, {s.student.id: float(s.score) for s in gb.find_assignment("bench").submissions}
+        subs = gb.find_assignment(assignment).submissions
+        return wall, {s.student.id: float(s.score) for s in subs}
 
 
-def gdgrade_run(root: Path, workers: int) -> tuple[float, dict[str, float]]:
-    start = time.perf_counter()
-    results = autograde(root, ["bench"], workers=workers, force=True)
-    return time.perf_counter() - start, {r.student: r.score for r in results}
+def gdgrade_run(root: Path, workers: int) -> tuple[float, dict[str, float], float]:
+    """``gdgrade autograde``: wall time, each student's points, and the sandbox's start-up."""
+    from split import Split
+
+    with Split() as split:
+        start = time.perf_counter()
+        results = autograde(root, ["bench"], workers=workers, force=True)
+        wall = time.perf_counter() - start
+    return wall, {r.student: r.score for r in results}, split.seconds["start-up"]
 
 
 def student_seconds() -> float:
@@ -140,14 +149,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         nb_root = build(Path(tmp) / "nbgrader", args.n)
         gd_root = build(Path(tmp) / "gdgrade", args.n)
-        nb_walls, gd_walls = [], []
+        nb_walls, gd_walls, startups = [], [], []
         for _ in range(args.repeats):
             nb_wall, nb_scores = nbgrader_run(nb_root)
-            gd_wall, gd_scores = gdgrade_run(gd_root, args.workers)
+            gd_wall, gd_scores, startup = gdgrade_run(gd_root, args.workers)
             assert nb_scores == gd_scores, "the two graders disagree on points"
             nb_walls.append(nb_wall)
             gd_walls.append(gd_wall)
+            startups.append(startup)
     nb_med, gd_med = statistics.median(nb_walls), statistics.median(gd_walls)
+    startup = statistics.median(startups)
     own = student_seconds()
     print(f"{args.n} submissions, {args.repeats} repeats (medians), gdgrade workers={args.workers}")
     print(f"points agree on every submission: yes ({sorted(set(gd_scores.values()))})")
@@ -158,6 +169,12 @@ def main() -> None:
     print(
         f"gdgrade per submission per worker {per_sub:.3f} s, student's own code {own:.3f} s, "
         f"overhead {per_sub - own:.3f} s (includes worker start-up, judging, all artefacts)"
+    )
+    steady = (gd_med - startup) * args.workers / args.n
+    print(
+        f"gdgrade start-up {startup:.2f} s once (warm process and workers); after it, per "
+        f"submission per worker {steady:.3f} s: overhead beyond the student's own code "
+        f"{steady - own:.3f} s (sandbox, judging, all artefacts)"
     )
 
 

@@ -1,0 +1,192 @@
+"""A plain nbgrader course, graded by nbgrader autograde and by gdgrade as a drop-in autograder.
+
+The assignment uses none of gdgrade's checks: a solution cell where the student writes a
+torch mini-batch trainer, and three ordinary nbgrader test cells with ``assert`` statements
+(the shapes and number of updates, the loss falls, the weights are recovered). Students
+cycle through a correct trainer and four mistakes (no zero_grad, the loss summed instead of
+averaged, one epoch short, the cell left unanswered). Both graders get identical copies of
+the course; the points must agree on every submission. Prints both wall times, the ratio,
+the time per submission, gdgrade's split (``split.py``) and the student's own code (the
+test cells' calls, timed in a warm process: the part no grader saves).
+
+Run: .venv/bin/python benchmarks/plain_asserts.py [--n 40] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbgrader_vs_gdgrade import nbgrader_run
+from split import PHASES, Split
+
+from grader.nbgrader_io.release import release, submit
+from grader.pipeline.batch import autograde
+
+ASSIGNMENT = "plain"
+KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
+TRAIN = """import torch
+
+
+def train(X, y, *, lr, batch_size, epochs, seed):
+    g = torch.Generator().manual_seed(seed)
+    w = torch.zeros(X.shape[1], requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([w, b], lr=lr)
+    losses = []
+    for epoch in range(epochs):
+        for idx in torch.randperm(len(X), generator=g).split(batch_size):
+            opt.zero_grad()
+            loss = ((X[idx] @ w + b - y[idx]) ** 2).mean()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    return w.detach(), b.detach(), losses
+"""
+UNANSWERED = """import torch
+
+
+def train(X, y, *, lr, batch_size, epochs, seed):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+"""
+VARIANTS = {
+    "correct": TRAIN,
+    "no zero_grad": TRAIN.replace("opt.zero_grad()", "pass"),
+    "loss summed": TRAIN.replace(".mean()", ".sum()"),
+    "one epoch short": TRAIN.replace("range(epochs)", "range(epochs - 1)"),
+    "unanswered": UNANSWERED,
+}
+MIX = ["correct", "no zero_grad", "correct", "loss summed", "correct", "one epoch short"]
+MIX += ["correct", "unanswered"]
+DATA = """import torch
+
+g = torch.Generator().manual_seed(0)
+X = torch.randn(96, 3, generator=g)
+y = X @ torch.tensor([1.5, -2.0, 0.5]) + 0.3 + 0.01 * torch.randn(96, generator=g)
+"""
+TESTS = {
+    "test_shapes": (
+        1,
+        "w, b, losses = train(X, y, lr=0.05, batch_size=16, epochs=3, seed=1)\n"
+        "assert w.shape == (3,) and b.shape == (1,)\n"
+        "assert len(losses) == 18, len(losses)",
+    ),
+    "test_loss_falls": (
+        2,
+        "w, b, losses = train(X, y, lr=0.05, batch_size=16, epochs=10, seed=2)\n"
+        "assert losses[-1] < 0.05 * losses[0], (losses[0], losses[-1])",
+    ),
+    "test_weights": (
+        2,
+        "w, b, losses = train(X, y, lr=0.05, batch_size=16, epochs=20, seed=3)\n"
+        "assert torch.allclose(w, torch.tensor([1.5, -2.0, 0.5]), atol=0.05), w\n"
+        "assert abs(float(b) - 0.3) < 0.05, b",
+    ),
+}
+
+
+def _meta(cell: nbformat.NotebookNode, grade_id: str, **kw: object) -> nbformat.NotebookNode:
+    cell.metadata["nbgrader"] = {
+        "grade_id": grade_id,
+        "schema_version": 3,
+        "solution": False,
+        "grade": False,
+        "locked": False,
+        **kw,
+    }
+    return cell
+
+
+def notebook(answer: str, *, source: bool) -> nbformat.NotebookNode:
+    """The source notebook (solution markers around the answer) or a student's."""
+    new = nbformat.v4
+    code = f"### BEGIN SOLUTION\n{answer}### END SOLUTION" if source else answer
+    cells = [
+        new.new_markdown_cell("Write `train`: mini-batch SGD on the mean squared error."),
+        _meta(new.new_code_cell(code), "train", solution=True),
+        _meta(new.new_code_cell(DATA), "data", locked=True),
+    ]
+    for gid, (points, test) in TESTS.items():
+        cells.append(_meta(new.new_code_cell(test), gid, grade=True, locked=True, points=points))
+    nb = new.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = KERNEL
+    return nb
+
+
+def build(root: Path, n: int) -> Path:
+    """The course, released with nbgrader generate_assignment, with n submissions."""
+    (root / "source" / ASSIGNMENT).mkdir(parents=True)
+    shutil.copy(Path(__file__).parent.parent / "assignments" / "nbgrader_config.py", root)
+    nbformat.write(
+        notebook(TRAIN, source=True), root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    )
+    release(root, ASSIGNMENT)
+    drafts = root / "drafts"
+    for kind, code in VARIANTS.items():
+        (drafts / kind).mkdir(parents=True)
+        nbformat.write(notebook(code, source=False), drafts / kind / f"{ASSIGNMENT}.ipynb")
+    for i in range(n):
+        submit(root, f"s{i:03d}", ASSIGNMENT, drafts / MIX[i % len(MIX)] / f"{ASSIGNMENT}.ipynb")
+    return root
+
+
+def student_seconds() -> float:
+    """The test cells' own work for a correct answer, in a warm process (median of 5)."""
+    ns: dict = {}
+    exec(TRAIN, ns)
+    exec(DATA, ns)
+    exec(TESTS["test_shapes"][1], ns)  # warm-up
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        for _points, test in TESTS.values():
+            exec(test, ns)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=40)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    n = args.n
+    with tempfile.TemporaryDirectory() as tmp:
+        nb_root, gd_root = build(Path(tmp) / "nbgrader", n), build(Path(tmp) / "gdgrade", n)
+        nb_wall, nb_scores = nbgrader_run(nb_root, ASSIGNMENT)
+        with Split() as split:
+            start = time.perf_counter()
+            results = autograde(gd_root, [ASSIGNMENT], workers=args.workers, force=True)
+            gd_wall = time.perf_counter() - start
+    gd_scores = {r.student: r.score for r in results}
+    differ = sorted(s for s in nb_scores if nb_scores[s] != gd_scores.get(s))
+    own = student_seconds()
+    startup = split.seconds["start-up"]
+    each = split.per_submission(n)
+    print(f"plain nbgrader course (asserts only), {n} submissions, gdgrade workers={args.workers}")
+    print(
+        f"points agree on every submission: {'yes' if not differ else 'NO: ' + ', '.join(differ)}"
+        f" (scores {sorted(set(gd_scores.values()))} of 5)"
+    )
+    print(f"nbgrader autograde: {nb_wall:7.2f} s  ({nb_wall / n:.3f} s per submission)")
+    print(f"gdgrade autograde:  {gd_wall:7.2f} s  ({gd_wall / n:.3f} s per submission)")
+    print(f"speed-up: {nb_wall / gd_wall:.1f}x")
+    steady = (gd_wall - startup) * args.workers / n
+    print(
+        f"gdgrade start-up {startup:.2f} s once; after it, per submission per worker "
+        f"{steady:.3f} s, student's own code {own:.3f} s, overhead {steady - own:.3f} s"
+    )
+    print(
+        "gdgrade split, s per submission summed over threads: "
+        + ", ".join(f"{p} {each[p]:.3f}" for p in PHASES if p != "start-up")
+    )
+
+
+if __name__ == "__main__":
+    main()
