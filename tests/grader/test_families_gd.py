@@ -729,6 +729,19 @@ def test_one_order_for_every_epoch_is_named_where_the_order_matters() -> None:
     assert _grade(source, "gd_variants.batch_gd").status == "passed"
 
 
+def test_a_skipped_short_batch_is_named_where_there_is_one() -> None:
+    """drop_last where the text keeps the short batch: named at N = 44, B = 8; batch GD
+    (B = N) has no short batch, so the answer is right there."""
+    source = _changed(
+        TRAIN,
+        "for start in range(0, len(perm), batch_size):",
+        "for start in range(0, len(perm) - batch_size + 1, batch_size):",
+    )
+    _assert_named("short_batch_dropped", "gd_variants.minibatch", source)
+    _assert_named("short_batch_dropped", "gd_variants.train_public", source)
+    assert _grade(source, "gd_variants.batch_gd").status == "passed"
+
+
 def test_two_mistakes_with_the_same_output_stay_unnamed() -> None:
     """At B = k = 2 (the public accumulation check) a w gradient summed over the batch and
     one not divided by k are the same numbers: neither is named."""
@@ -792,7 +805,7 @@ FAMILIES = (
 COVERED = (
     {m for m, *_ in MISTAKES}
     | {m for m, _ in TRAINER_MISTAKES + SGD_MISTAKES + ACCUMULATION_MISTAKES}
-    | {"order_reused"}
+    | {"order_reused", "short_batch_dropped"}
 )
 """Every mistake id that a test here names through its real check."""
 

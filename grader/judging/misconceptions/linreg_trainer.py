@@ -46,10 +46,11 @@ def linreg(inputs: dict[str, Any], **bug: Any) -> np.ndarray:
     """Per-step losses of the linear-regression trainer with the named bugs switched on.
 
     Whole-update bugs (``True``): ``no_shuffle``, ``order_reused`` (epoch 0's order in
-    every epoch), ``unscaled_lr``, ``no_divide_k``,
-    ``wd_after``, ``wd_none`` (no weight decay), ``wd_w_only`` (not on b), ``wd_sign``
-    (weight decay added with the wrong sign), ``loss_after`` (the loss of the batch logged
-    after the step; k = 1 only), ``loss_sum`` (the batch loss logged as a sum).
+    every epoch), ``drop_short`` (the short last batch skipped where it should be kept),
+    ``unscaled_lr``, ``no_divide_k``, ``wd_after``, ``wd_none`` (no weight decay),
+    ``wd_w_only`` (not on b), ``wd_sign`` (weight decay added with the wrong sign),
+    ``loss_after`` (the loss of the batch logged after the step; k = 1 only), ``loss_sum``
+    (the batch loss logged as a sum).
     Per-parameter bugs take ``"w"``, ``"b"`` or ``True`` (both): ``no_zero_grad``, ``sign``
     (the whole step goes uphill), ``half`` (the gradient lacks its factor 2), ``sum_grad``
     (summed over the batch, not averaged), ``frozen`` (never updated), ``flip_grad`` (the
@@ -70,6 +71,11 @@ def linreg(inputs: dict[str, Any], **bug: Any) -> np.ndarray:
     mom, wd = inputs.get("momentum", 0.0), inputs.get("weight_decay", 0.0)
     if bug.get("loss_after") and k != 1:
         raise ValueError("loss_after is modelled for one batch per step only")
+    drop_last = inputs.get("drop_last", False)
+    if bug.get("drop_short"):
+        if drop_last:
+            raise ValueError("the check already drops the short last batch")
+        drop_last = True
     sign, half = _mask(theta, bug.get("sign")), _mask(theta, bug.get("half"))
     flipped, undivided = _mask(theta, bug.get("flip_grad")), _mask(theta, bug.get("k_once"))
     summed, frozen = _mask(theta, bug.get("sum_grad")), _mask(theta, bug.get("frozen"))
@@ -82,9 +88,7 @@ def linreg(inputs: dict[str, Any], **bug: Any) -> np.ndarray:
     for epoch in range(inputs["epochs"]):
         perm = np.arange(len(X)) if bug.get("no_shuffle") else inputs["permutations"][epoch]
         perm = inputs["permutations"][0] if bug.get("order_reused") else perm
-        micro = batches(
-            np.asarray(perm), inputs["batch_size"], drop_last=inputs.get("drop_last", False)
-        )
+        micro = batches(np.asarray(perm), inputs["batch_size"], drop_last=drop_last)
         for start in range(0, len(micro), k):
             # 1. accumulate the gradients of up to k micro-batches
             grad = np.zeros_like(theta)
@@ -173,6 +177,13 @@ for _id, _title, _fix, _bug in _LIBRARY:
     register(Mistake(_id, _title, _fix, FAMILY, lambda i, _b=_bug: linreg(i, **{_b: True})))
 
 _WHOLE = [  # (id, title, fix, bugs): mistakes of the whole update or of what is logged
+    (
+        "short_batch_dropped",
+        "the short last batch of each epoch is skipped (drop_last=True)",
+        "Keep the last, smaller batch: it is one more update per epoch (ceil(N / B) in all); "
+        "leave drop_last=False, or slice up to len(order[e]) without dropping the rest.",
+        {"drop_short": True},
+    ),
     (
         "order_reused",
         "the first epoch's order is used in every epoch",
