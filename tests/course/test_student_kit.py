@@ -4,14 +4,15 @@ verdicts that ``gdgrade check`` gives.
 Each kit is written, as ``gdgrade release`` writes it, into a copy of the assignment's
 release folder of the session's released course (tests/course/conftest.py), and run as a
 student runs it: ``python -m gdgrade_kit check NOTEBOOK`` in that folder, in a Python that
-has NumPy and torch but not gdgrade (tests/grader/test_kit.py's student environment).
-``gdgrade check``'s verdicts come from the function it runs, ``public_checks``, in one
-warm sandbox.
+has NumPy and torch but not gdgrade (tests/grader/test_kit.py's student environment), two
+students at a time. ``gdgrade check``'s verdicts come from the function it runs,
+``public_checks``, in one warm sandbox.
 """
 
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,15 @@ def kits(gdgrade_course, tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
+def kit_results(kits) -> dict[Path, dict[str, str]]:
+    """Notebook -> check id -> status, as the kit judges it (two students at a time)."""
+    cases = samples()
+    with ThreadPoolExecutor(2) as pool:
+        found = pool.map(lambda case: kit_verdicts(kits[case[0]], case[2]), cases)
+        return {notebook: verdicts for (_, _, notebook), verdicts in zip(cases, found, strict=True)}
+
+
+@pytest.fixture(scope="module")
 def self_check_verdicts() -> dict[Path, dict[str, str]]:
     """Notebook -> check id -> status, as ``gdgrade check`` judges it."""
     from grader.pipeline.selfcheck import public_checks
@@ -62,13 +72,13 @@ def test_the_kit_has_no_grader_in_it(kits) -> None:
 @pytest.mark.parametrize(
     ("assignment", "student"), [(a, s) for a, s, _ in samples()], ids=lambda v: v
 )
-def test_kit_verdicts_equal_gdgrade_check(assignment, student, kits, self_check_verdicts):
+def test_kit_verdicts_equal_gdgrade_check(assignment, student, kit_results, self_check_verdicts):
     (notebook,) = [nb for a, s, nb in samples() if (a, s) == (assignment, student)]
     grader = self_check_verdicts[notebook]
     public = {c.id for c in registry.checks_for(assignment) if not c.hidden}
     assert set(grader) == public  # every public check is judged ...
     assert set(grader.values()) <= {"passed", "failed", "error"}  # ... none skipped
-    assert kit_verdicts(kits[assignment], notebook) == grader
+    assert kit_results[notebook] == grader
 
 
 def test_the_samples_reach_every_verdict(self_check_verdicts) -> None:
