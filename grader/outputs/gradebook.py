@@ -60,7 +60,7 @@ def record(course: Path, result: SubmissionResult) -> None:
     db_url = layout.nbgrader.db_url
     with _exclusive(course), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy autoflush notices
-        with Gradebook(db_url) as gb:
+        with _book(db_url) as gb:
             gb.update_or_create_student(result.student)
             submission = gb.update_or_create_submission(
                 result.assignment,
@@ -74,8 +74,30 @@ def record(course: Path, result: SubmissionResult) -> None:
                 if grade is not None:
                     grade.auto_score = cell.points
                     grade.needs_manual_grade = cell.needs_review and grade.manual_score is None
+            late = submission.total_seconds_late > 0
+            if not late:  # what nbgrader's late-penalty step writes for a timely submission
+                notebook.late_submission_penalty = None
             gb.db.commit()
-        penalize(layout, result, db_url)
+        if late:
+            penalize(layout, result, db_url)
+
+
+@contextmanager
+def _book(db_url: str) -> Iterator[Gradebook]:
+    """nbgrader's Gradebook for one transaction, kept between records of this process: its
+    SQLAlchemy engine caches the compiled statements (most of a record's cost otherwise).
+    Its connections are closed after each use, so nothing stays open between records."""
+    gb = _BOOKS.get(db_url)
+    if gb is None:
+        gb = _BOOKS[db_url] = Gradebook(db_url)
+    try:
+        yield gb
+    finally:
+        gb.close()
+        gb.engine.dispose()
+
+
+_BOOKS: dict[str, Gradebook] = {}
 
 
 def penalize(layout: CourseDir, result: SubmissionResult, db_url: str) -> None:
