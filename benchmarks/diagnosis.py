@@ -251,6 +251,7 @@ OPS = [
         "bn_divided_by_var",
         "bn_eval_divided_by_var",
         "ln_divided_by_var",
+        "one_ln_divided_by_var",
     ),
     op(
         "running-stat momentum flipped",
