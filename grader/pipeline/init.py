@@ -97,8 +97,9 @@ def example_notebook() -> nbformat.NotebookNode:
         v4.new_markdown_cell(INTRO),
         v4.new_code_cell(ANSWER.rstrip(), metadata={"nbgrader": _meta("step", solution=True)}),
         v4.new_code_cell(
-            "# Self-check: the same check the grader runs.\nfrom grader import check\n"
-            'check("first_steps.step", globals())',
+            "# Self-check: the same check the grader runs. Without gdgrade installed, run\n"
+            "# python -m gdgrade_kit check first_steps.ipynb in this folder instead.\n"
+            'from grader import check\ncheck("first_steps.step", globals())',
             metadata={"nbgrader": _meta("test_step", points=1)},
         ),
         v4.new_code_cell(
