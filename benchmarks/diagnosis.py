@@ -314,6 +314,107 @@ OPS += [
 """Operators for mistakes of gd_basics, gd_variants and lr_rules named in issue 13."""
 
 
+def _layers(slip: str, *prefixes: str) -> tuple[str, ...]:
+    """The library ids of one normalisation slip in the layers named by ``prefixes``."""
+    return tuple(f"{p}_{slip}" for p in prefixes)
+
+
+NORM = ("bn", "bn_eval", "ln", "gn", "one_bn", "one_ln")
+"""Prefixes of the normalisation families' slip ids (misconceptions.normalization)."""
+MORE_INTENDED = {
+    "drop eps": _layers("eps_dropped", *NORM),
+    "mean -> sum": (
+        *_layers("mean_as_sum", *NORM),
+        "std_mean_as_sum",
+        "accum_b_sum_not_mean",
+        "accum_w_sum_not_mean",
+    ),
+    "drop / len(idx)": ("accum_w_sum_not_mean",),
+    "drop a factor 2": ("accum_w_missing_factor_2", "accum_b_missing_factor_2"),
+    "wrong axis": (
+        "ln_batch_axis",
+        "one_ln_over_batch",
+        "one_bn_over_features",
+        "gn_across_groups",
+        "std_per_row",
+    ),
+    "drop zero_grad": ("iris_no_zero_grad",),
+    "drop shuffle": ("sweep_no_shuffle",),
+    "reduction sum": ("iris_reduction_sum",),
+    "range one short": ("iris_one_epoch_short",),
+    "Adam for SGD": ("iris_adam",),
+    "SGD with momentum": ("iris_momentum",),
+    "loss logged after the step": ("iris_loss_after_step",),
+    "one model for the whole sweep": ("sweep_one_model",),
+    "loss per epoch (the epoch's mean)": ("iris_epoch_means",),
+}
+"""Library ids that are true for existing operators (the normalisation and Iris families)."""
+OPS = [
+    Op(o.name, o.pattern, o.replacement, o.intended | set(MORE_INTENDED.get(o.name, ())))
+    for o in OPS
+]
+OPS += [
+    op(
+        "eps outside the root",
+        r"np\.sqrt\(((?:running_)?var) \+ eps\)",
+        r"(np.sqrt(\1) + eps)",
+        *_layers("eps_outside_sqrt", *NORM),
+        "eps",
+    ),
+    op(
+        "gamma and beta swapped",
+        r" \* gamma \+ beta",
+        " * beta + gamma",
+        *_layers("gamma_beta_swapped", *NORM),
+    ),
+    op(
+        "eval with batch statistics",
+        r"- running_mean\) / np\.sqrt\(running_var",
+        "- np.mean(x, axis=0)) / np.sqrt(np.var(x, axis=0)",
+        "bn_eval_batch_stats",
+    ),
+    op(
+        "test with its own statistics",
+        r"\(X_test - mean\) / std",
+        "(X_test - X_test.mean(axis=0)) / X_test.std(axis=0)",
+        "std_test_own_stats",
+    ),
+    op(
+        "order[0] every epoch",
+        r"order\[epoch\]",
+        "order[0]",
+        "iris_first_order_every_epoch",
+        "order_reused",
+    ),
+    op(
+        "drop_last in the trainer",
+        r"batch_size=batch_size,\n(\s+)sampler=",
+        r"batch_size=batch_size, drop_last=True,\n\1sampler=",
+        "iris_drop_last",
+    ),
+    op("drop_last ignored", r", drop_last=drop_last", "", "loader_drop_last_ignored"),
+    op(
+        "drop_last inverted",
+        r"drop_last=drop_last",
+        "drop_last=not drop_last",
+        "loader_drop_last_inverted",
+    ),
+    op(
+        "order ignored in the counts",
+        r"np\.asarray\(y\)\[np\.asarray\(order\)\]",
+        "np.asarray(y)",
+        "counts_order_ignored",
+    ),
+    op(
+        "accuracy as a count",
+        r"\.double\(\)\.mean\(\)\.item\(\)",
+        ".sum().item()",
+        "ratio:N",
+    ),
+]
+"""Operators for the normalisation and minibatch_in_action families' mistakes."""
+
+
 @dataclass
 class Tally:
     mutants: int = 0
