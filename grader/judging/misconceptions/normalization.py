@@ -367,17 +367,10 @@ def standardize_run(inputs: dict[str, Any], **sw: Any) -> np.ndarray:
         std = data.std(axis, keepdims=True, ddof=1 if kind == "sample" else 0)
         return mean, {"pop": std, "sample": std, "var": std**2, "none": np.ones_like(std)}[kind]
 
-    m, s = stats(train)
-    test_stats = {"own": lambda: stats(test), "pooled": lambda: stats(np.vstack([train, test]))}
-    if sw.get("test") in test_stats:
-        tm, ts = test_stats[sw["test"]]()
-        if sw["test"] == "pooled":
-            m = tm
-            s = ts
-    elif axis == 1:
-        tm, ts = stats(test)  # per-row statistics cannot be carried over to other rows
-    else:
-        tm, ts = m, s
+    m, s = stats(np.vstack([train, test]) if sw.get("test") == "pooled" else train)
+    # the test set's own statistics, or per-row ones (which cannot carry over to other rows)
+    own = sw.get("test") == "own" or axis == 1
+    tm, ts = stats(test) if own else (m, s)
     return np.concatenate([((train - m) / s).ravel(), ((test - tm) / ts).ravel()])
 
 
