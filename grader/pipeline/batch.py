@@ -196,8 +196,11 @@ def _local_sandbox(
         starting = starter.submit(Sandbox, workers=workers, limits=limits, hide=hide)
         try:
             _load_checks(todo)
-        finally:
-            sandbox = starting.result()
+        except BaseException:  # a broken checks file: stop the sandbox, then say why
+            with contextlib.suppress(Exception):
+                starting.result().close()
+            raise
+        sandbox = starting.result()
     with sandbox:
         yield sandbox
 
