@@ -443,6 +443,7 @@ def _shaped(flat: np.ndarray, like) -> object:
 
 FAMILY_OF = {
     "accumulated_gradient": "accumulation",
+    "batchnorm_train": "batchnorm",
     "batchnorm_eval": "bn_eval",
     "one_sample": "one_sample",
     "layer_norm": "layer_norm",
@@ -489,6 +490,7 @@ def _inputs(check: str) -> dict:
 
     return {
         "accumulated_gradient": course.ACCUM,
+        "batchnorm_train": course.BN,
         "batchnorm_eval": {
             "x": course.EVAL_X,
             "gamma": course.GAMMA,
