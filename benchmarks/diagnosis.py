@@ -140,7 +140,15 @@ OPS = [
         "shift",
         "offset:-1",  # torch.arange(n - 1): one sample fewer, the last batch one short
     ),
-    op("range one long", r"range\((\w+)\)", r"range(\1 + 1)", "extra", "shift", "stop_extra_pass"),
+    op(
+        "range one long",
+        r"range\((\w+)\)",
+        r"range(\1 + 1)",
+        "extra",
+        "shift",
+        "stop_extra_pass",
+        "offset:+1",
+    ),
     op("drop x0", r"\[float\(x0\)\]", "[]", "suffix:step", "shift"),
     op("off by one (1 + n)", r"\(1 \+ n\)", "(n)", "shift", "step_decay_steplr_formula"),
     op("off by one n //", r"\bn // ", "(n + 1) // ", "shift", "step_decay_notes_formula"),

@@ -8,7 +8,7 @@ import numpy as np
 
 from grader.evidence import Evidence, ProbeRequest
 from grader.inside.probes import encode
-from grader.judging import judges, registry
+from grader.judging import explain, judges, registry
 from grader.judging.builders import linreg_problem, trainer_check, value_check, widened
 from grader.judging.check import Check, Verdict
 from grader.judging.explain import variance_relations
@@ -116,10 +116,33 @@ def _estimates(ev: Evidence) -> list[np.ndarray] | Verdict:
     except (TypeError, ValueError):
         return Verdict("failed", "minibatch_gradients should return a (trials, d + 1) array")
     if any(a.shape != (TRIALS, 3) for a in arrays):
-        return Verdict(
+        verdict = Verdict(
             "failed", f"expected arrays of shape ({TRIALS}, 3), got {[a.shape for a in arrays]}"
         )
+        return judges.explained(verdict, _shape_relation({a.shape for a in arrays}))
     return arrays
+
+
+def _shape_relation(shapes: set[tuple[int, ...]]) -> explain.Relation | None:
+    """What one wrong shape shared by every call says: axes swapped, or one trial off."""
+    if len(shapes) != 1:
+        return None
+    (shape,) = shapes
+    if shape == (3, TRIALS):
+        return explain.Relation(
+            "transpose",
+            f"your arrays have shape {shape}, the asked ({TRIALS}, 3) with its axes swapped",
+            "return one row per trial and one column per parameter: shape (trials, d + 1)",
+        )
+    if len(shape) == 2 and shape[1] == 3 and abs(shape[0] - TRIALS) == 1:
+        d = shape[0] - TRIALS
+        return explain.Relation(
+            f"offset:{d:+d}",
+            f"you made {shape[0]} trials where {TRIALS} were asked: one too "
+            + ("few" if d < 0 else "many"),
+            "draw exactly `trials` mini-batches (for _ in range(trials)), one row each",
+        )
+    return None
 
 
 def _unbiased(req: ProbeRequest, ev: Evidence) -> Verdict:
@@ -175,7 +198,12 @@ def _variance(req: ProbeRequest, ev: Evidence) -> Verdict:
             low=low,
             high=high,
             what=f"B={size}: variance of {COLUMNS[j]} / (sigma^2 / B)",
-            scaled=variance_relations(size, len(NOISE["X"]), COLUMNS[j]),
+            scaled=variance_relations(
+                size,
+                len(NOISE["X"]),
+                COLUMNS[j],
+                {c: sigma2[k] / sigma2[j] for k, c in enumerate(COLUMNS) if k != j},
+            ),
         )
         for size, est in zip(SIZES, arrays, strict=True)
         for j, (low, high) in enumerate(_variance_bands()[size])

@@ -823,3 +823,34 @@ def test_every_mistake_of_these_families_is_reproduced_here_or_by_a_fixture() ->
     for family in FAMILIES:
         ids = {m.id for m in misconceptions.mistakes(family)}
         assert ids <= COVERED | by_fixture, (family, sorted(ids - COVERED - by_fixture))
+
+
+NOISE = """
+import numpy as np
+
+def minibatch_gradients(X, y, w, b, batch_size, trials, seed):
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(trials):
+        idx = rng.integers(0, len(X), size=batch_size)
+        r = X[idx] @ w + b - y[idx]
+        out.append(np.append(2 * X[idx].T @ r / batch_size, 2 * r.mean()))
+    return np.array(out)
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "relation", "words"),
+    [
+        (_changed(NOISE, "range(trials)", "range(trials - 1)"), "offset:-1", "one too few"),
+        (_changed(NOISE, "range(trials)", "range(trials + 1)"), "offset:+1", "one too many"),
+        (_changed(NOISE, "np.array(out)", "np.array(out).T"), "transpose", "axes swapped"),
+    ],
+)
+def test_minibatch_gradients_of_the_wrong_shape_say_how(
+    source: str, relation: str, words: str
+) -> None:
+    assert _grade(NOISE, "gd_variants.variance").status == "passed"
+    result = _grade(source, "gd_variants.variance")
+    assert result.status == "failed" and result.diagnosis.relation == relation
+    assert words in result.feedback
