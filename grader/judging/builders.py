@@ -122,6 +122,7 @@ def _named(
     found = misconceptions.diagnose(student, family, inputs or {}, numbers(want))
     if not found.mistake:
         return verdict
+    verdict = judges.unexplained(verdict)  # the known mistake replaces any relation
     text = f"{verdict.feedback} (closest known mistake: {found.title})"
     return Verdict(verdict.status, text, verdict.fraction, found, verdict.plot)
 

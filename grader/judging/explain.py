@@ -508,11 +508,27 @@ def _axis(s: np.ndarray, r: np.ndarray, ctx: Context) -> Relation | None:
     )
 
 
-def variance_relations(b: int, n: int, what: str) -> list[tuple[float, Relation]]:
+def variance_relations(
+    b: int, n: int, what: str, others: dict[str, float] | None = None
+) -> list[tuple[float, Relation]]:
     """What known mistakes do to the variance of a mini-batch mean of ``what`` (size ``b``
     of ``n`` samples), measured as var / (sigma^2 / B): ``(c, relation)`` pairs, c the
-    factor on that statistic (for ``judges.band``'s ``scaled``)."""
+    factor on that statistic (for ``judges.band``'s ``scaled``). ``others``: the other
+    columns of the result and their sigma^2 over this column's (a column in the wrong
+    place has theirs)."""
     out = [
+        (
+            c,
+            Relation(
+                "columns",
+                f"your {what} column has the variance {other} should have: the columns are "
+                "in another order",
+                "keep the columns in the order the task gives",
+            ),
+        )
+        for other, c in (others or {}).items()
+    ]
+    out += [
         (
             0.25,
             Relation(

@@ -417,6 +417,18 @@ def explained(verdict: Verdict, relation: explain.Relation | None) -> Verdict:
     return replace(verdict, feedback=message, diagnosis=diagnosis)
 
 
+def unexplained(verdict: Verdict) -> Verdict:
+    """The verdict without the relation ``explained`` added (for a caller that names a known
+    mistake instead: the mistake says more, and a relation's hint may not fit it)."""
+    d = verdict.diagnosis
+    if d is None or d.mistake or not d.relation:
+        return verdict
+    text = f"{d.title}: {d.fix}" if d.fix else d.title
+    tail = f". {text[0].upper()}{text[1:]}"
+    feedback = verdict.feedback.removesuffix(tail)
+    return replace(verdict, feedback=feedback, diagnosis=None)
+
+
 def equal(
     evidence: Evidence,
     expected: Any,

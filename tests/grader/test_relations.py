@@ -122,7 +122,7 @@ def layer_norm_over(axis):
     return layer_norm
 
 
-def gradients(*, replace=True, factor=2):
+def gradients(*, replace=True, factor=2, bias_first=False):
     def minibatch_gradients(X, y, w, b, batch_size, trials, seed):
         rng = np.random.default_rng(seed)
         out = []
@@ -133,7 +133,8 @@ def gradients(*, replace=True, factor=2):
                 idx = rng.choice(len(X), size=batch_size, replace=False)
             r = X[idx] @ w + b - y[idx]
             out.append(np.append(factor * X[idx].T @ r / batch_size, 2 * r.mean()))
-        return np.array(out)
+        out = np.array(out)
+        return out[:, [-1, *range(out.shape[1] - 1)]] if bias_first else out
 
     return minibatch_gradients
 
@@ -265,6 +266,23 @@ def test_with_replacement_is_hinted_only_for_the_variance_it_explains():
     assert half.diagnosis.relation == "ratio:1/2"
     assert "is 1/4 of the expected: your dL/dw_1 is half the reference's" in half.feedback
     assert "replacement" not in half.feedback
+
+
+def test_columns_in_another_order_are_named_by_their_variance():
+    result = run("gd_variants.variance", minibatch_gradients=gradients(bias_first=True))
+    assert result.diagnosis.relation == "columns"
+    assert "Your dL/dw_1 column has the variance dL/db should have" in result.feedback
+    assert "replacement" not in result.feedback
+
+
+def test_a_library_mistake_replaces_the_relation_and_its_hint():
+    def batch_bytes(batch_size, n_features):
+        return batch_size * n_features * 8
+
+    result = run("gd_variants.batch_memory", batch_bytes=batch_bytes)
+    assert result.diagnosis.mistake is not None and result.diagnosis.relation is None
+    assert result.feedback.startswith("batch_bytes(...) is [2560, 1605632]; expected")
+    assert "r^2" not in result.feedback and "Every value" not in result.feedback
 
 
 def test_a_variance_band_names_a_mistake_only_when_one_band_alone_holds_it():
