@@ -36,8 +36,7 @@ def iris_run(inputs: dict[str, Any], **bug: Any) -> np.ndarray:
     (``orders[0]`` every epoch), ``reduction_sum``, ``loss_after_step`` (the batch's loss
     recomputed after the update), ``optimizer`` (``"adam"``, ``"momentum"``),
     ``epochs_short`` (one epoch fewer: True for the last, ``"from_one"`` for the first),
-    ``drop_last``, ``epoch_means`` (one mean loss per
-    epoch).
+    ``drop_last``, ``epoch_means`` (one mean loss per epoch).
     """
     import torch
 
@@ -52,12 +51,11 @@ def iris_run(inputs: dict[str, Any], **bug: Any) -> np.ndarray:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         net = iris_mlp(seed, dtype=X.dtype)
-        opt = {
-            "adam": lambda: torch.optim.Adam(net.parameters(), lr=inputs["lr"]),
-            "momentum": lambda: torch.optim.SGD(net.parameters(), lr=inputs["lr"], momentum=0.9),
-        }.get(
-            bug.get("optimizer", ""), lambda: torch.optim.SGD(net.parameters(), lr=inputs["lr"])
-        )()
+        if bug.get("optimizer") == "adam":
+            opt = torch.optim.Adam(net.parameters(), lr=inputs["lr"])
+        else:
+            momentum = 0.9 if bug.get("optimizer") == "momentum" else 0.0
+            opt = torch.optim.SGD(net.parameters(), lr=inputs["lr"], momentum=momentum)
         for epoch in epochs:
             perm = inputs["orders"][0 if bug.get("first_order") else epoch]
             if bug.get("stored_order"):
