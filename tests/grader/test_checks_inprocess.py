@@ -244,9 +244,10 @@ def test_fixture_gets_its_verdict_and_diagnosis(name: str, check_id: str) -> Non
 def test_every_library_mistake_has_a_fixture_that_is_diagnosed() -> None:
     registry.load_builtin()
     import grader.judging.misconceptions  # noqa: F401  (registers the library)
-    from tests.grader.test_families_gd import COVERED  # written as students, run there
+    from tests.grader import test_families_gd, test_families_iris, test_families_norm
 
-    covered = {expectation(name)[1] for name, _ in CASES} | COVERED
+    covered = {expectation(name)[1] for name, _ in CASES} | test_families_gd.COVERED
+    covered |= test_families_iris.COVERED | test_families_norm.covered()
     builtin = {
         m.id
         for m in registry.MISCONCEPTIONS.values()

@@ -243,3 +243,11 @@ def test_a_sweep_mistake_is_named(mistake: str, code: str) -> None:
 def test_a_correct_sweep_passes_unnamed() -> None:
     result = run_in_process(f"{A}.sweep", _ns(SWEEP))  # unseeded: its own shuffles
     assert result.status == "passed" and result.diagnosis is None, result.feedback
+
+
+COVERED = {m for m, _ in TRAINER_MISTAKES + LOADER_MISTAKES + COUNTS_MISTAKES} | {
+    "sweep_no_shuffle",
+    "sweep_one_model",
+    "sweep_one_model_no_shuffle",
+}
+"""Every mistake id a test here names through its real check."""

@@ -534,3 +534,13 @@ def _part_order(slip_id: str) -> int:
 
     parts = list(dict.fromkeys(s.part for s in SLIPS))
     return parts.index(next(s.part for s in SLIPS if s.id == slip_id))
+
+
+def covered() -> set[str]:
+    """Every mistake id a test here reproduces: written as students would (MISTAKES), or
+    every slip and pair of the families returned in the answer's structure."""
+    from grader.judging.misconceptions import library
+
+    return {m for *_, m in MISTAKES} | {
+        m.id for family in FAMILY_OF.values() for m in library.mistakes(family)
+    }
