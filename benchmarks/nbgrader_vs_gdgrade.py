@@ -78,18 +78,34 @@ def notebook(zero_grad: bool, *, source: bool, code: str | None = None) -> nbfor
     return nb
 
 
-def build(root: Path, n: int) -> Path:
-    (root / "source" / "bench").mkdir(parents=True)
+def released(root: Path, assignment: str, source: nbformat.NotebookNode) -> None:
+    """A course at ``root`` (the shipped nbgrader_config.py) with ``source`` released."""
+    (root / "source" / assignment).mkdir(parents=True)
     shutil.copy(Path(__file__).parent.parent / "assignments" / "nbgrader_config.py", root)
-    nbformat.write(notebook(True, source=True), root / "source" / "bench" / "bench.ipynb")
-    release(root, "bench")
-    tmp = root / "tmp"
-    tmp.mkdir()
+    nbformat.write(source, root / "source" / assignment / f"{assignment}.ipynb")
+    release(root, assignment)
+
+
+def submit_mix(
+    root: Path,
+    assignment: str,
+    drafts: dict[str, nbformat.NotebookNode],
+    mix: list[str],
+    n: int,
+) -> None:
+    """n submissions: student i hands in the draft ``mix[i % len(mix)]``."""
+    for kind, nb in drafts.items():
+        (root / "drafts" / kind).mkdir(parents=True)
+        nbformat.write(nb, root / "drafts" / kind / f"{assignment}.ipynb")
     for i in range(n):
-        path = tmp / f"s{i:03d}" / "bench.ipynb"
-        path.parent.mkdir()
-        nbformat.write(notebook(i % 5 != 0, source=False), path)
-        submit(root, f"s{i:03d}", "bench", path)
+        draft = root / "drafts" / mix[i % len(mix)] / f"{assignment}.ipynb"
+        submit(root, f"s{i:04d}", assignment, draft)
+
+
+def build(root: Path, n: int) -> Path:
+    released(root, "bench", notebook(True, source=True))
+    drafts = {"right": notebook(True, source=False), "forgets": notebook(False, source=False)}
+    submit_mix(root, "bench", drafts, ["forgets", "right", "right", "right", "right"], n)
     return root
 
 

@@ -15,17 +15,15 @@ Run: .venv/bin/python benchmarks/plain_asserts.py [--n 40] [--workers 2]
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import nbformat
-from nbgrader_vs_gdgrade import nbgrader_run
+from nbgrader_vs_gdgrade import nbgrader_run, released, submit_mix
 from split import PHASES, Split
 
-from grader.nbgrader_io.release import release, submit
 from grader.pipeline.batch import autograde
 
 ASSIGNMENT = "plain"
@@ -121,18 +119,9 @@ def notebook(answer: str, *, source: bool) -> nbformat.NotebookNode:
 
 def build(root: Path, n: int) -> Path:
     """The course, released with nbgrader generate_assignment, with n submissions."""
-    (root / "source" / ASSIGNMENT).mkdir(parents=True)
-    shutil.copy(Path(__file__).parent.parent / "assignments" / "nbgrader_config.py", root)
-    nbformat.write(
-        notebook(TRAIN, source=True), root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    )
-    release(root, ASSIGNMENT)
-    drafts = root / "drafts"
-    for kind, code in VARIANTS.items():
-        (drafts / kind).mkdir(parents=True)
-        nbformat.write(notebook(code, source=False), drafts / kind / f"{ASSIGNMENT}.ipynb")
-    for i in range(n):
-        submit(root, f"s{i:03d}", ASSIGNMENT, drafts / MIX[i % len(MIX)] / f"{ASSIGNMENT}.ipynb")
+    released(root, ASSIGNMENT, notebook(TRAIN, source=True))
+    drafts = {kind: notebook(code, source=False) for kind, code in VARIANTS.items()}
+    submit_mix(root, ASSIGNMENT, drafts, MIX, n)
     return root
 
 

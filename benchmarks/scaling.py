@@ -20,17 +20,14 @@ Run: .venv/bin/python benchmarks/scaling.py [--sizes 20 100 500] [--nbgrader-n 4
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import nbformat
-from nbgrader_vs_gdgrade import TRAIN, nbgrader_run, notebook
+from nbgrader_vs_gdgrade import TRAIN, nbgrader_run, notebook, released, submit_mix
 from split import PHASES, Split, TreeMemory
 
-from grader.nbgrader_io.release import release, submit
 from grader.pipeline.batch import autograde
 
 CORRECT = TRAIN.format(zero="opt.zero_grad()")
@@ -46,16 +43,9 @@ MIX = ["correct", "no zero_grad", "correct", "loss summed", "correct", "lr doubl
 
 def build(root: Path, n: int) -> Path:
     """The course with the assignment released and n submissions of the mix."""
-    (root / "source" / "bench").mkdir(parents=True)
-    shutil.copy(Path(__file__).parent.parent / "assignments" / "nbgrader_config.py", root)
-    nbformat.write(notebook(True, source=True), root / "source" / "bench" / "bench.ipynb")
-    release(root, "bench")
-    drafts = root / "drafts"
-    for kind, code in VARIANTS.items():
-        (drafts / kind).mkdir(parents=True)
-        nbformat.write(notebook(True, source=False, code=code), drafts / kind / "bench.ipynb")
-    for i in range(n):
-        submit(root, f"s{i:04d}", "bench", drafts / MIX[i % len(MIX)] / "bench.ipynb")
+    released(root, "bench", notebook(True, source=True))
+    drafts = {kind: notebook(True, source=False, code=code) for kind, code in VARIANTS.items()}
+    submit_mix(root, "bench", drafts, MIX, n)
     return root
 
 
