@@ -93,8 +93,7 @@ def _book(db_url: str) -> Iterator[Gradebook]:
     try:
         yield gb
     finally:
-        gb.close()
-        gb.engine.dispose()
+        gb.close()  # nbgrader's close: the session removed, the engine's pool disposed
 
 
 _BOOKS: dict[str, Gradebook] = {}

@@ -19,11 +19,17 @@ STEPS = 10
 """Plain lines per class: one per tenth graded."""
 
 
-def eta(done: int, total: int, first: float, now: float) -> float | None:
-    """Seconds left at the rate since the first result (``first``); None before a rate."""
+def rate(done: int, first: float, now: float) -> float | None:
+    """Submissions per second since the first result (``first``); None before a second one."""
     if done < 2 or now <= first:
         return None
-    return (total - done) * (now - first) / (done - 1)
+    return (done - 1) / (now - first)
+
+
+def eta(done: int, total: int, first: float, now: float) -> float | None:
+    """Seconds left at the rate since the first result (``first``); None before a rate."""
+    per_second = rate(done, first, now)
+    return None if per_second is None else (total - done) / per_second
 
 
 def duration(seconds: float) -> str:
@@ -110,9 +116,7 @@ class ClassProgress:
 
     def rate(self, now: float) -> float | None:
         """Submissions per second since the first result; None before a second one."""
-        if self.first is None or self.done < 2 or now <= self.first:
-            return None
-        return (self.done - 1) / (now - self.first)
+        return None if self.first is None else rate(self.done, self.first, now)
 
     def throughput(self, reused: int = 0) -> str:
         """The closing line: how many were graded, in how long (and how long until the
