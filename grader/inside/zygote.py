@@ -7,11 +7,13 @@ own on stdin/stdout. A zygote says ready (``ReadyReport``), then reads jobs (one
 ``grader.protocol.JobRecord`` JSON line each) and answers each with one ``WorkerReport`` line
 of raw facts (``grader.sandbox.execution`` turns them into an ``ExecutionRecord``).
 
-For each job it forks a child that, before any student code runs:
+Ahead of each job (while the grader judges the last one) it forks a child (``Spare``) that,
+before any student code runs:
 
 1. starts its own session (so its process group can be killed as a whole);
-2. sets resource limits: address space (the warm size plus ``memory_mb``), file size,
-   CPU seconds, open files, no core files;
+2. sets resource limits: file size, open files, no core files, and once its job arrives
+   on a pipe of its own, the job's address space (the warm size plus ``memory_mb``) and
+   CPU seconds;
 3. contains itself (``grader.inside.containment``, decided once per zygote by a dry run): its
    own mount and network namespaces (``grader.inside.isolation``: read-only file system
    outside scratch,
@@ -161,6 +163,12 @@ def warm_up() -> Any:
             with contextlib.suppress(Exception):
                 self._get_exc_info()
 
+        def _format_exception_for_storage(self, exception: BaseException, *a: Any, **k: Any):
+            # IPython keeps a coloured traceback of each failing cell (for %notebook); its
+            # formatter (stack_data, pygments) costs 20-240 ms a cell. Plain text will do.
+            lines = traceback.format_exception(exception)
+            return {"ename": type(exception).__name__, "evalue": str(exception), "traceback": lines}
+
     torch.set_num_threads(1)
     model = torch.nn.Linear(3, 1)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
@@ -239,21 +247,21 @@ def die_with_parent(parent: int) -> None:
         os._exit(75)
 
 
-def _confine(scratch: str, limits: SandboxLimits, keep_fd: int, uid: int | None) -> None:
-    """Session, limits, fds, uid, cwd, environment and import blocker for the child."""
+def _confine(scratch: str, keep: tuple[int, int], uid: int | None) -> None:
+    """Session, fixed limits, fds (all closed but ``keep``), uid, cwd, environment and
+    import blocker for the child; the job's own limits come with the job (``_limit``)."""
     parent = os.getppid()
     os.setsid()
-    memory = _vm_bytes() + limits.memory_mb * MB
-    _setlimit(resource.RLIMIT_AS, memory)
     _setlimit(resource.RLIMIT_FSIZE, FILE_LIMIT)
     _setlimit(resource.RLIMIT_CORE, 0)
     _setlimit(resource.RLIMIT_NOFILE, 256)
-    _setlimit(resource.RLIMIT_CPU, int(limits.total_timeout) + 10)
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
-    os.closerange(3, keep_fd)
-    os.closerange(keep_fd + 1, 4096)
+    low, high = sorted(keep)
+    os.closerange(3, low)
+    os.closerange(low + 1, high)
+    os.closerange(high + 1, 4096)
     level = containment.decide()
     if level.on:
         containment.contain(scratch, uid, level.namespaces)
@@ -283,6 +291,12 @@ def _confine(scratch: str, limits: SandboxLimits, keep_fd: int, uid: int | None)
         if is_trusted(name):
             del sys.modules[name]
     sys.meta_path.insert(0, TrustedModuleBlocker())
+
+
+def _limit(limits: SandboxLimits) -> None:
+    """The job's memory (the warm size plus ``memory_mb``) and CPU limits (lowered only)."""
+    _setlimit(resource.RLIMIT_AS, _vm_bytes() + limits.memory_mb * MB)
+    _setlimit(resource.RLIMIT_CPU, int(limits.total_timeout) + 10)
 
 
 # -- child: output capture --------------------------------------------------------------
@@ -470,13 +484,30 @@ def run_probe(request: ProbeRequest, shell: Any, limits: SandboxLimits) -> bytes
     return data
 
 
-def child(job: JobRecord, fd: int, scratch: str, shell: Any, uid: int | None) -> None:
-    """Everything that runs in the forked child; streams events on ``fd``."""
-    limits = job.limits
-    _confine(scratch, limits, fd, uid)
+def _read_job(fd: int) -> JobRecord | None:
+    """The job line the zygote writes on ``fd``; None when it closes the pipe without one."""
+    parts = []
+    while not parts or not parts[-1].endswith(b"\n"):
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return None
+        parts.append(chunk)
+    os.close(fd)
+    return JobRecord.model_validate_json(b"".join(parts))
+
+
+def child(job_fd: int, fd: int, scratch: str, shell: Any, uid: int | None) -> None:
+    """Everything that runs in the forked child: confine itself, wait for the job on
+    ``job_fd``, then run it, streaming events on ``fd``."""
+    _confine(scratch, (job_fd, fd), uid)
     signal.signal(signal.SIGALRM, _on_alarm)
     sys.stdout, sys.stderr = CappedStream("stdout"), CappedStream("stderr")
     fresh_namespace(shell)
+    job = _read_job(job_fd)
+    if job is None:  # the zygote is closing
+        return
+    limits = job.limits
+    _limit(limits)
     budget = [limits.total_output_bytes]
     for i, source in enumerate(job.cells):
         _emit(fd, line(CellStartedEvent(cell=i)))
@@ -578,31 +609,62 @@ def _watch(pid: int, read_fd: int, limits: SandboxLimits, start: float) -> Watch
             return watch
 
 
-def supervise(job: JobRecord, shell: Any) -> WorkerReport:
-    """Fork a child for one job, enforce the time limits, return the raw facts."""
+class Spare:
+    """A child forked and confined before its job exists (while the grader judges the last
+    one), so a job finds it ready: it waits for the job line on a pipe of its own."""
+
+    def __init__(self, shell: Any) -> None:
+        self.ended = False
+        self.uid = containment.decide().uid
+        self.scratch = containment.scratch_dir(self.uid, "gdgrade-")
+        self.events, write_fd = os.pipe()
+        job_fd, self.jobs = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(self.events)
+            os.close(self.jobs)
+            code = 0
+            try:
+                child(job_fd, write_fd, self.scratch, shell, self.uid)
+            except BaseException:  # a failure of the grader's own code in the child
+                code = 70
+            finally:
+                os._exit(code)
+        os.close(write_fd)
+        os.close(job_fd)
+
+    def give(self, job: JobRecord) -> None:
+        """Hand the job to the child (a dead child shows as the events pipe closing)."""
+        with contextlib.suppress(OSError):
+            _emit(self.jobs, line(job))
+        os.close(self.jobs)
+
+    def end(self) -> int:
+        """Kill what is left of the child's session, reap it and every process of its
+        uid, remove its scratch directory; its wait status (once; later calls: 0)."""
+        if self.ended:
+            return 0
+        self.ended = True
+        os.close(self.events)
+        _kill(self.pid)  # the session's stragglers (the child itself has normally exited)
+        _, status = os.waitpid(self.pid, 0)
+        containment.reap(self.uid)
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        return status
+
+    def discard(self) -> None:
+        """Stop an unused spare (the zygote is closing)."""
+        with contextlib.suppress(OSError):
+            os.close(self.jobs)
+        self.end()
+
+
+def supervise(job: JobRecord, spare: Spare) -> WorkerReport:
+    """Give a job to the waiting child, enforce the time limits, return the raw facts."""
     start = time.monotonic()
-    uid = containment.decide().uid
-    scratch = containment.scratch_dir(uid, "gdgrade-")
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_fd)
-        code = 0
-        try:
-            child(job, write_fd, scratch, shell, uid)
-        except BaseException:  # a failure of the grader's own code in the child
-            code = 70
-        finally:
-            os._exit(code)
-    os.close(write_fd)
-    try:
-        watch = _watch(pid, read_fd, job.limits, start)
-    finally:
-        os.close(read_fd)
-    _kill(pid)  # the session's stragglers (the child itself has normally exited)
-    _, status = os.waitpid(pid, 0)
-    containment.reap(uid)
-    shutil.rmtree(scratch, ignore_errors=True)
+    spare.give(job)
+    watch = _watch(spare.pid, spare.events, job.limits, start)
+    status = spare.end()
     return WorkerReport(
         cells=watch.cells,
         evidence=watch.evidence,
@@ -612,7 +674,7 @@ def supervise(job: JobRecord, shell: Any) -> WorkerReport:
         phase_seconds=time.monotonic() - watch.since,
         exit_code=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
         signal=signal.Signals(os.WTERMSIG(status)).name if os.WIFSIGNALED(status) else None,
-        scratch=scratch,
+        scratch=spare.scratch,
         seconds=time.monotonic() - start,
     )
 
@@ -625,10 +687,15 @@ def serve(shell: Any, warm: float, jobs: BinaryIO, out: BinaryIO) -> None:
     ready = ReadyReport(seconds=warm, pid=os.getpid(), containment=containment.decide())
     out.write(line(ready))
     out.flush()
-    for job in jobs:
-        if job.strip():
-            out.write(line(supervise(JobRecord.model_validate_json(job), shell)))
-            out.flush()
+    spare = Spare(shell)
+    try:
+        for job in jobs:
+            if job.strip():
+                out.write(line(supervise(JobRecord.model_validate_json(job), spare)))
+                out.flush()
+                spare = Spare(shell)  # the next job's child, while this one is judged
+    finally:
+        spare.discard()
 
 
 def main() -> None:

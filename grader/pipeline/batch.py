@@ -192,16 +192,16 @@ def _local_sandbox(
     from grader.sandbox.pool import Sandbox
 
     hide = [course.root]  # hidden tests, other students' work, the gradebook
-    with ThreadPoolExecutor(1) as starter:
+    with contextlib.ExitStack() as stack, ThreadPoolExecutor(1) as starter:
         starting = starter.submit(Sandbox, workers=workers, limits=limits, hide=hide)
         try:
             _load_checks(todo)
+            stack.enter_context(_frozen_heap())  # while the warm process still starts
         except BaseException:  # a broken checks file: stop the sandbox, then say why
             with contextlib.suppress(Exception):
                 starting.result().close()
             raise
-        sandbox = starting.result()
-    with sandbox:
+        sandbox = stack.enter_context(starting.result())
         yield sandbox
 
 
@@ -312,10 +312,11 @@ def autograde(
         planned(len(todo))
     if todo:
         with contextlib.ExitStack() as stack:
-            sandbox = None
             if executor == "local":
                 sandbox = stack.enter_context(_local_sandbox(course, todo, workers, limits))
-            stack.enter_context(_frozen_heap())
+            else:
+                sandbox = None
+                stack.enter_context(_frozen_heap())
             _grade(course, todo, results, sandbox, workers, scheduler, limits, progress, common)
             held = [s for s in todo if results[s].to_review] if remeasure else []
             if held:

@@ -39,6 +39,27 @@ def gone(pid: int, within: float = 5.0) -> bool:
     return True
 
 
+def children(pid: int) -> list[int]:
+    kids = []
+    for name in os.listdir("/proc"):
+        if name.isdigit() and running(int(name)):
+            try:
+                if parent_of(int(name)) == pid:
+                    kids.append(int(name))
+            except (OSError, ValueError):
+                continue
+    return kids
+
+
+def waiting_child(worker: int, within: float = 5.0) -> int:
+    """The one child a worker keeps forked ahead of its next job."""
+    deadline = time.monotonic() + within
+    while len(kids := children(worker)) != 1:
+        assert time.monotonic() < deadline, f"worker {worker} has children {kids}"
+        time.sleep(0.02)
+    return kids[0]
+
+
 def graded(sandbox: Sandbox) -> bool:
     record = sandbox.run(GOOD, PROBE)
     return record.status == "ok" and record.evidence[0].value == 6
@@ -89,9 +110,25 @@ def test_a_dead_warm_process_takes_its_workers_and_is_restarted() -> None:
         assert parent_of(sb._all[0].proc.pid) == sb.server_pid
 
 
+def test_each_worker_forks_and_confines_its_next_child_before_the_job() -> None:
+    with Sandbox(workers=1, limits=LIMITS) as sb:
+        zygote = sb._all[0]
+        uid = zygote.containment.uid
+        for _ in range(2):
+            spare = waiting_child(zygote.proc.pid)
+            assert os.getsid(spare) == spare  # its own session: already confined
+            if uid is not None:
+                assert os.stat(f"/proc/{spare}").st_uid == uid
+            record = sb.run(["import os\nprint(os.getpid())", *GOOD], PROBE)
+            assert record.status == "ok" and record.evidence[0].value == 6
+            assert record.cells[0].outputs[0]["text"] == f"{spare}\n"  # the job ran there
+            assert gone(spare) and waiting_child(zygote.proc.pid) != spare
+
+
 def test_closing_leaves_no_process() -> None:
     sb = Sandbox(workers=2, limits=LIMITS)
     assert graded(sb)
     pids = [sb.server_pid, *(z.proc.pid for z in sb._all)]
+    pids += [waiting_child(pid) for pid in pids[1:]]
     sb.close()
     assert all(gone(pid) for pid in pids if pid is not None)
