@@ -1,11 +1,12 @@
 """The sandbox worker: a warm "zygote" process that forks one child per submission.
 
-``warm_up`` imports torch, numpy, IPython and matplotlib (Agg) and runs one tiny
-forward/backward/optimizer step; the pool's zygotes are forked from one warm process that did
-it (``grader.inside.forkserver``), and ``python -m grader.inside.zygote`` is a zygote of its
-own on stdin/stdout. A zygote says ready (``ReadyReport``), then reads jobs (one
-``grader.protocol.JobRecord`` JSON line each) and answers each with one ``WorkerReport`` line
-of raw facts (``grader.sandbox.execution`` turns them into an ``ExecutionRecord``).
+``warm_up`` imports torch, IPython and the class's libraries (by default numpy and
+matplotlib with Agg) and runs one tiny forward/backward/optimizer step; the pool's zygotes
+are forked from one warm process that did it (``grader.inside.forkserver``), and ``python -m
+grader.inside.zygote`` is a zygote of its own on stdin/stdout. A zygote says ready
+(``ReadyReport``), then reads jobs (one ``grader.protocol.JobRecord`` JSON line each) and
+answers each with one ``WorkerReport`` line of raw facts (``grader.sandbox.execution`` turns
+them into an ``ExecutionRecord``).
 
 Ahead of each job (while the grader judges the last one) it forks a child (``Spare``) that,
 before any student code runs:
@@ -40,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import importlib
 import io
 import json
 import os
@@ -122,14 +124,28 @@ class CellTimeout(Exception):
 # -- zygote: warm-up --------------------------------------------------------------------
 
 
-def warm_up() -> Any:
-    """Import the heavy libraries, exercise torch once, return the IPython shell."""
-    import matplotlib
+DEFAULT_WARM = ("numpy", "matplotlib.pyplot")
+"""What a warm process imports besides torch and IPython when the pool names nothing."""
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import matplotlib_inline.backend_inline  # noqa: F401  (what %matplotlib inline loads)
-    import numpy  # noqa: F401
+
+def warm_modules() -> list[str]:
+    """The modules the pool asked the warm process to import (``GDGRADE_WARM``, comma
+    separated: the class's own imports, ``grader.sandbox.preload``), else ``DEFAULT_WARM``."""
+    asked = os.environ.get("GDGRADE_WARM")
+    return list(DEFAULT_WARM) if asked is None else [m for m in asked.split(",") if m]
+
+
+def warm_up(modules: list[str] | None = None) -> Any:
+    """Import torch, IPython and ``modules`` (default ``warm_modules()``; one that fails to
+    import is left to the notebook), exercise torch once, return the IPython shell."""
+    modules = warm_modules() if modules is None else modules
+    plots = any(m.split(".")[0] == "matplotlib" for m in modules)
+    if plots:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        import matplotlib_inline.backend_inline  # noqa: F401  (what %matplotlib inline loads)
     import torch
     from IPython.core.displaypub import DisplayPublisher
     from IPython.core.interactiveshell import InteractiveShell
@@ -138,6 +154,10 @@ def warm_up() -> Any:
     import grader.inside.probes
     import grader.inside.recording
     import grader.inside.timing  # noqa: F401
+
+    for name in modules:
+        with contextlib.suppress(Exception, SystemExit):
+            importlib.import_module(name)
 
     class CapturingPublisher(DisplayPublisher):
         """Sends display() / inline figures to the current cell's capture."""
@@ -175,8 +195,9 @@ def warm_up() -> Any:
     loss = model(torch.randn(4, 3)).pow(2).mean()
     loss.backward()
     opt.step()
-    plt.figure()
-    plt.close("all")
+    if plots:
+        plt.figure()
+        plt.close("all")
 
     config = Config()
     config.HistoryManager.enabled = False

@@ -187,13 +187,16 @@ Work = Callable[[CourseDir, SubmittedNotebook, object], SubmissionResult]
 def _local_sandbox(
     course: CourseDir, todo: list[SubmittedNotebook], workers: int, limits: SandboxLimits
 ) -> Iterator[object]:
-    """A warm sandbox for this class; while its warm process starts (imports torch...), this
-    process loads the assignments' checks (their imports too) on the other core."""
+    """A warm sandbox for this class, its warm process importing what the assignments'
+    notebooks import; while it starts (imports torch...), this process loads the
+    assignments' checks (their imports too) on the other core."""
+    from grader.sandbox import preload
     from grader.sandbox.pool import Sandbox
 
     hide = [course.root]  # hidden tests, other students' work, the gradebook
+    warm = preload.imported({s.source for s in todo})  # what the assignments import
     with contextlib.ExitStack() as stack, ThreadPoolExecutor(1) as starter:
-        starting = starter.submit(Sandbox, workers=workers, limits=limits, hide=hide)
+        starting = starter.submit(Sandbox, workers=workers, limits=limits, hide=hide, warm=warm)
         try:
             _load_checks(todo)
             stack.enter_context(_frozen_heap())  # while the warm process still starts
@@ -217,8 +220,9 @@ def _load_checks(todo: list[SubmittedNotebook]) -> None:
 def _frozen_heap() -> Iterator[None]:
     """Keep what is alive before grading (modules, checks, torch) out of the cyclic garbage
     collector until the class is graded: its full passes over those objects cost seconds
-    per class. Whatever grading allocates is collected as usual."""
-    gc.collect()
+    per class. Whatever grading allocates is collected as usual. No collection first: its
+    pass (0.2-0.3 s holding the GIL) would hold up the sandbox's start in the other thread;
+    garbage frozen with the rest is collected after ``unfreeze``."""
     gc.freeze()
     try:
         yield

@@ -1,13 +1,14 @@
 """Run a submission's cells in an isolated, warm worker; get back records and Evidence.
 
 ``Sandbox(workers=N)`` starts one warm process (``python -m grader.inside.forkserver``) that
-imports torch, IPython and matplotlib and exercises torch once, then has it fork N zygotes:
-the start-up is paid once per sandbox, and each worker is ready as soon as it has decided its
-containment. ``run`` sends one job to a free zygote, which forks a fresh, confined child for it
-(see ``grader.inside.zygote``). Whatever the student's code does (raise, loop, sleep, exit the
-process, exhaust memory, flood the output), ``run`` returns an ``ExecutionRecord`` that says
-what happened, and the next submission runs normally. A zygote that dies or stops answering
-is replaced by a new fork (and the warm process restarted if it died too).
+imports torch, IPython and the class's libraries and exercises torch once, then has it fork
+N zygotes: the start-up is paid once per sandbox, and each worker is ready as soon as it has
+decided its containment. ``run`` sends one job to a free zygote, which forks a fresh,
+confined child for it (see ``grader.inside.zygote``). Whatever the student's code does
+(raise, loop, sleep, exit the process, exhaust memory, flood the output), ``run`` returns an
+``ExecutionRecord`` that says what happened, and the next submission runs normally. A zygote
+that dies or stops answering is replaced by a new fork (and the warm process restarted if it
+died too).
 
 Only JSON crosses the boundary, one ``grader.protocol`` message a line: a ``JobRecord`` in,
 a ``ReadyReport`` once and a ``WorkerReport`` per job out (cell outputs as nbformat v4
@@ -51,8 +52,11 @@ ANSWER_MARGIN = 30.0
 """Seconds beyond the total limit the parent waits for a zygote before replacing it."""
 
 
-def _environment(home: str, isolate: bool, hide: Sequence[str]) -> dict[str, str]:
-    return {
+def _environment(
+    home: str, isolate: bool, hide: Sequence[str], warm: Sequence[str] | None
+) -> dict[str, str]:
+    env = {} if warm is None else {"GDGRADE_WARM": ",".join(warm)}
+    return env | {
         "GDGRADE_ISOLATE": "1" if isolate else "0",
         "GDGRADE_HIDE": os.pathsep.join(os.path.abspath(p) for p in hide),
         "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -74,7 +78,13 @@ def _environment(home: str, isolate: bool, hide: Sequence[str]) -> dict[str, str
 class _Forkserver:
     """The warm process the zygotes are forked from, and the socket that asks it to fork."""
 
-    def __init__(self, home: str, isolate: bool = True, hide: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        home: str,
+        isolate: bool = True,
+        hide: Sequence[str] = (),
+        warm: Sequence[str] | None = None,
+    ) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "grader.inside.forkserver", str(theirs.fileno())],
@@ -82,7 +92,7 @@ class _Forkserver:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             pass_fds=(theirs.fileno(),),
-            env=_environment(home, isolate, hide),
+            env=_environment(home, isolate, hide, warm),
             cwd=ROOT,
         )
         theirs.close()
@@ -288,14 +298,17 @@ class Sandbox:
         *,
         isolate: bool = True,
         hide: Sequence[str] = (),
+        warm: Sequence[str] | None = None,
     ) -> None:
         """Start ``workers`` warm zygotes (blocks until they are ready).
 
         ``isolate``: contain each child as far as this machine allows (``containment``
-        says how); ``hide``: directories the notebook must not read (the course directory).
+        says how); ``hide``: directories the notebook must not read (the course directory);
+        ``warm``: modules the warm process imports besides torch and IPython (default:
+        numpy and matplotlib; ``grader.sandbox.preload`` finds a class's own).
         """
         self.limits = limits or SandboxLimits()
-        self._options = {"isolate": isolate, "hide": tuple(hide)}
+        self._options = {"isolate": isolate, "hide": tuple(hide), "warm": warm}
         self._home = tempfile.mkdtemp(prefix="gdgrade-worker-")
         os.makedirs(os.path.join(self._home, "tmp"))
         for path in (self._home, os.path.join(self._home, "tmp")):

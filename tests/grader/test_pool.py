@@ -125,6 +125,24 @@ def test_each_worker_forks_and_confines_its_next_child_before_the_job() -> None:
             assert gone(spare) and waiting_child(zygote.proc.pid) != spare
 
 
+LOADED = (
+    "import sys\nprint(*[m for m in ('matplotlib.pyplot', 'sklearn.datasets') if m in sys.modules])"
+)
+
+
+def test_the_children_find_the_classes_libraries_already_imported(sandbox: Sandbox) -> None:
+    default = sandbox.run([LOADED, *GOOD], PROBE)
+    assert default.cells[0].outputs[0]["text"] == "matplotlib.pyplot\n"
+    with Sandbox(workers=1, limits=LIMITS, warm=["sklearn.datasets"]) as sb:
+        record = sb.run([LOADED, *GOOD], PROBE)
+        assert record.cells[0].outputs[0]["text"] == "sklearn.datasets\n"  # no matplotlib
+        plotted = sb.run(
+            ["%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])"], []
+        )
+        assert plotted.status == "ok"  # a library not warmed is still imported on demand
+        assert any("image/png" in o.get("data", {}) for o in plotted.cells[0].outputs)
+
+
 def test_closing_leaves_no_process() -> None:
     sb = Sandbox(workers=2, limits=LIMITS)
     assert graded(sb)

@@ -1,0 +1,50 @@
+"""The warm process imports what the instructor's notebooks import, and nothing a student's
+copy asks for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+from grader.sandbox import preload
+
+SOURCE = Path(__file__).parent.parent.parent / "assignments" / "source"
+
+
+def write(path: Path, *cells: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    nb.cells.append(nbformat.v4.new_markdown_cell("import pandas"))  # prose, not code
+    nbformat.write(nb, path)
+    return path
+
+
+def test_code_cells_imports_are_found_dotted_and_sorted(tmp_path: Path) -> None:
+    nb = write(
+        tmp_path / "a.ipynb",
+        "%matplotlib inline\nimport numpy as np\n!pip list\nfrom sklearn.datasets import load_iris",
+        "import torch.nn as nn, json\nfrom . import local\nfrom grader import check",
+        "%%timeit\nimport scipy",
+        "def broken(:\n    import yaml",
+    )
+    assert preload.imported([nb]) == ["matplotlib.pyplot", "numpy", "sklearn.datasets", "torch.nn"]
+
+
+def test_missing_stdlib_and_trusted_modules_are_left_out(tmp_path: Path) -> None:
+    nb = write(
+        tmp_path / "b.ipynb",
+        "import no_such_library_here\nimport os, collections.abc\nimport reference.gd\n"
+        "import assignments\nimport tests.grader",
+    )
+    assert preload.imported([nb, tmp_path / "missing.ipynb"]) == []
+
+
+def test_the_shipped_assignments_warm_what_they_use() -> None:
+    sources = sorted(SOURCE.glob("*/*.ipynb"))
+    assert len(sources) == 5
+    warm = preload.imported(sources)
+    assert {"numpy", "torch", "matplotlib.pyplot"} <= set(warm)
+    iris = [s for s in sources if "sklearn" in s.read_text()]
+    assert iris and "sklearn.datasets" in preload.imported(iris)
+    assert not any(m.split(".")[0] in preload.TRUSTED for m in warm)
