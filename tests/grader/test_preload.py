@@ -31,13 +31,16 @@ def test_code_cells_imports_are_found_dotted_and_sorted(tmp_path: Path) -> None:
     assert preload.imported([nb]) == ["matplotlib.pyplot", "numpy", "sklearn.datasets", "torch.nn"]
 
 
-def test_missing_stdlib_and_trusted_modules_are_left_out(tmp_path: Path) -> None:
+def test_missing_stdlib_trusted_and_unreadable_are_left_out(tmp_path: Path) -> None:
     nb = write(
         tmp_path / "b.ipynb",
         "import no_such_library_here\nimport os, collections.abc\nimport reference.gd\n"
         "import assignments\nimport tests.grader",
     )
-    assert preload.imported([nb, tmp_path / "missing.ipynb"]) == []
+    (tmp_path / "empty.ipynb").write_text("{}")
+    (tmp_path / "text.ipynb").write_text("import numpy")
+    unreadable = [tmp_path / name for name in ("missing.ipynb", "empty.ipynb", "text.ipynb")]
+    assert preload.imported([nb, *unreadable]) == []
 
 
 def test_the_shipped_assignments_warm_what_they_use() -> None:
