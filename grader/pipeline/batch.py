@@ -199,6 +199,8 @@ def _local_sandbox(
         starting = starter.submit(Sandbox, workers=workers, limits=limits, hide=hide, warm=warm)
         try:
             _load_checks(todo)
+            if not starting.done():  # idle otherwise: ready the feedback pages' renderer
+                feedback.warm_up()
             stack.enter_context(_frozen_heap())  # while the warm process still starts
         except BaseException:  # a broken checks file: stop the sandbox, then say why
             with contextlib.suppress(Exception):

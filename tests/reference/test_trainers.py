@@ -405,3 +405,14 @@ def test_seed_drives_dropout_and_epoch_losses_are_taken_in_eval_mode() -> None:
     with torch.no_grad():
         eval_loss = torch.nn.functional.cross_entropy(model.eval()(X), y).item()
     assert a.epoch_losses[-1] == pytest.approx(eval_loss, rel=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_iris_is_the_data_scikit_learn_loads(dtype):
+    from sklearn.datasets import load_iris
+
+    shipped = load_iris()
+    X, y = iris_data(dtype)
+    assert X.dtype == dtype and y.dtype == torch.long
+    assert torch.equal(X, torch.tensor(shipped.data, dtype=dtype))
+    assert torch.equal(y, torch.tensor(shipped.target, dtype=torch.long))
