@@ -84,3 +84,68 @@ def test_the_wheel_carries_the_notes(tmp_path: Path) -> None:
     members = set(zipfile.ZipFile(wheel).namelist())
     for name in quiz_citations() | set(NOTES_FILES):
         assert f"assignments/notes/{name}" in members, name
+
+
+# -- errata: the shipped notes are ours to correct; every correction is marked ---------------
+
+FENCE = re.compile(r"^\s*```")
+LOST_SYMBOL = [
+    re.compile(r"\b(of|in|from|to)\s+[.,;:]"),  # "flat in the direction of ."
+    re.compile(r"\bfrom\s+to\b"),  # "from to ." (two numbers lost)
+    re.compile(r"\bthe direction( but|\.| improves)"),  # "in the [x_2] direction but"
+]
+"""Traces of symbols lost when the notes were converted (LaTeX dropped from prose)."""
+MARKER = re.compile(r"\[erratum (\d+)\]")
+ERRATA = "\n## Errata\n"
+
+
+def prose_and_code(text: str) -> tuple[list[str], list[list[str]]]:
+    """The lines outside fenced code blocks, and each block's lines (the fences excluded).
+
+    A line starting with ``` inside a block must close it bare: one with an info string
+    (a second ```python) is a doubled opening fence and fails here."""
+    prose: list[str] = []
+    blocks: list[list[str]] = []
+    block: list[str] | None = None
+    for number, line in enumerate(text.splitlines(), 1):
+        if FENCE.match(line):
+            if block is None:
+                block = []
+                continue
+            assert line.strip() == "```", f"line {number}: a fence opened inside a code block"
+            blocks.append(block)
+            block = None
+        elif block is None:
+            prose.append(line)
+        else:
+            block.append(line)
+    assert block is None, "a code block is never closed"
+    return prose, blocks
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in NOTES.glob("*.md")))
+def test_notes_have_no_doubled_fences_nor_lost_symbols(name: str) -> None:
+    prose, _ = prose_and_code((NOTES / name).read_text(encoding="utf-8"))
+    for line in prose:
+        for pattern in LOST_SYMBOL:
+            assert not pattern.search(line), (name, line[:120])
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in NOTES.glob("*.md")))
+def test_every_erratum_is_marked_and_listed(name: str) -> None:
+    text = (NOTES / name).read_text(encoding="utf-8")
+    body, _, errata = text.partition(ERRATA)
+    marked = {int(n) for n in MARKER.findall(body)}
+    listed = [int(n) for n in re.findall(r"^(\d+)\. ", errata, re.M)]
+    assert listed == list(range(1, len(listed) + 1)), name  # numbered 1, 2, ... in order
+    assert marked == set(listed), (name, sorted(marked), listed)
+
+
+def test_the_fence_and_symbol_checks_catch_the_old_errors() -> None:
+    """The shapes of the errors the notes shipped with fail the checks above."""
+    with pytest.raises(AssertionError, match="fence opened inside"):
+        prose_and_code("text\n```python\n```python\nimport torch\n```\n")
+    old = "very flat in the direction of . Let's see; a rate from to . here"
+    assert sum(bool(p.search(old)) for p in LOST_SYMBOL) == 2
+    fixed = prose_and_code("flat in the direction of $x_1$.\n```python\nx = 1\n```\n")
+    assert fixed == (["flat in the direction of $x_1$."], [["x = 1"]])
