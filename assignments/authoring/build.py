@@ -157,3 +157,6 @@ if __name__ == "__main__":
 
     for p in build(names=tuple(sys.argv[1:]) or ASSIGNMENTS):
         print(p.relative_to(ROOT))
+    from grader.nbgrader_io import grading_copy
+
+    grading_copy.main([])  # the wheel's solution-free copy follows the sources

@@ -10,7 +10,9 @@ The zip holds, at its root (Gradescope unpacks it to ``/autograder/source``):
   ``GDGRADE_AUTOGRADER_ROOT`` moves ``/autograder`` and ``GDGRADE_PYTHON`` picks the
   interpreter, for a dry run anywhere;
 * ``app/``: gdgrade itself (``grader``, ``reference``) and the assignment in nbgrader's
-  layout under ``app/assignments/``, where ``grader.paths`` finds the shipped course;
+  layout under ``app/assignments/``, where ``grader.paths`` finds the shipped course: its
+  source notebook without solutions (``grader.nbgrader_io.grading_copy``: test cells,
+  hidden ones included, stay), the course's ``checks/`` and config; no samples;
 * ``gdgrade_bundle.json``: the assignment, its notebook, hidden tests' visibility and the
   output format.
 """
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from grader.errors import UsageError
 from grader.outputs.lms import OutputFormat, Visibility
-from grader.paths import COURSE_SOURCE, GRADER_DIR, REPO_ROOT
+from grader.paths import COURSE_SOURCE, GRADER_DIR, PACKAGED_COURSE, REPO_ROOT
 
 CONFIG_NAME = "gdgrade_bundle.json"
 """The bundle's settings, which run_autograder reads (``grader.pipeline.single``)."""
@@ -103,28 +105,26 @@ def requirements() -> str:
     return "\n".join(needed) + "\n"
 
 
-def _package_files(folder: Path, into: str) -> list[tuple[str, Path]]:
-    """(name in the zip, file) for the package files under ``folder``."""
+def _package_files(folder: Path, into: str) -> list[tuple[str, str | bytes]]:
+    """(name in the zip, content) for the package files under ``folder`` (the wheel's copy
+    of the shipped course left out: the bundle carries its own assignment)."""
     return [
-        (f"{into}/{p.relative_to(folder).as_posix()}", p)
+        (f"{into}/{p.relative_to(folder).as_posix()}", p.read_bytes())
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.suffix in PACKAGE_FILES and "__pycache__" not in p.parts
+        if p.is_file()
+        and p.suffix in PACKAGE_FILES
+        and "__pycache__" not in p.parts
+        and PACKAGED_COURSE not in p.parents
     ]
 
 
-def _course_files(course: Path, assignment: str) -> list[tuple[str, Path]]:
-    """The assignment's source folder, the course's checks and config, under app/assignments."""
-    into = "app/assignments"
-    files = [
-        (f"{into}/{p.relative_to(course).as_posix()}", p)
-        for p in sorted((course / "source" / assignment).rglob("*"))
-        if p.is_file() and ".ipynb_checkpoints" not in p.parts and "__pycache__" not in p.parts
-    ]
-    files += [(f"{into}/checks/{p.name}", p) for p in sorted((course / "checks").glob("*.py"))]
-    for name in ("nbgrader_config.py", "topics.yaml"):
-        if (course / name).is_file():
-            files.append((f"{into}/{name}", course / name))
-    return files
+def _course_files(course: Path, assignment: str) -> list[tuple[str, str]]:
+    """The grading copy of the assignment (its source notebook without solutions), the
+    course's checks and config, under app/assignments."""
+    from grader.nbgrader_io import grading_copy
+
+    files = grading_copy.course_files(course, [assignment])
+    return [(f"app/assignments/{name}", text) for name, text in files.items()]
 
 
 def _add(zf: zipfile.ZipFile, name: str, data: str | bytes, mode: int = 0o644) -> None:
@@ -161,7 +161,7 @@ def build_bundle(
         "hidden_visibility": hidden_visibility,
         "output_format": output_format,
     }
-    files = _package_files(GRADER_DIR, "app/grader")
+    files: list[tuple[str, str | bytes]] = _package_files(GRADER_DIR, "app/grader")
     files += _package_files(REPO_ROOT / "reference", "app/reference")
     files += _course_files(course, assignment)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -170,6 +170,6 @@ def build_bundle(
         _add(zf, "run_autograder", RUN_AUTOGRADER, 0o755)
         _add(zf, "requirements.txt", requirements())
         _add(zf, CONFIG_NAME, json.dumps(config, indent=2) + "\n")
-        for name, path in files:
-            _add(zf, name, path.read_bytes())
+        for name, data in files:
+            _add(zf, name, data)
     return out
