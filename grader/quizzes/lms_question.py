@@ -1,10 +1,11 @@
 """Quiz variants flattened into questions an LMS can grade, and the text helpers the exports share.
 
-A trace becomes one numerical question per iterate, a short answer an essay whose model answer
-and rubric are grader information (never student-visible feedback). Numeric tolerances carry
-over as absolute half-widths, max(atol, rtol * |answer|), and the common wrong answers as
-0-credit answers with their feedback. Option feedback says why an option is wrong, so only
-wrong options carry it.
+A trace becomes one numerical question per iterate (its points split so that the marks add
+up exactly, ``shares``), a short answer an essay whose model answer and rubric are grader
+information (never student-visible feedback). Numeric tolerances carry over as absolute
+half-widths, max(atol, rtol * |answer|), and the common wrong answers as 0-credit answers
+with their feedback. Option feedback says why an option is wrong, so only wrong options
+carry it.
 """
 
 from __future__ import annotations
@@ -59,6 +60,22 @@ def html_text(text: str) -> str:
     return "<br>".join(html.escape(line, quote=False) for line in lines if line)
 
 
+def shares(points: float, parts: int) -> list[float]:
+    """``points`` split over ``parts`` questions in hundredths (or the finer decimal that
+    ``points`` is written in) that add up exactly, the first ones taking the leftover: whole
+    marks when ``parts`` divides ``points``; 1 over 3 is 0.34, 0.33, 0.33."""
+    exact = Decimal(str(points))
+    place = min(-2, int(exact.as_tuple().exponent))
+    units = int(exact.scaleb(-place))
+    base, extra = divmod(units, parts)
+    return [float(Decimal(base + (i < extra)).scaleb(place)) for i in range(parts)]
+
+
+def total(qs: list[Question]) -> Decimal:
+    """The marks of ``qs`` added as an LMS adds decimal marks (exactly)."""
+    return sum((Decimal(decimal(q.points)) for q in qs), Decimal(0))
+
+
 def slug(student: str) -> str:
     """The student's part of a category or identifier ("shared" for the shared variant)."""
     return "shared" if student == SHARED else student
@@ -96,6 +113,7 @@ def _item_questions(item: ItemVariant, tag: str) -> list[Question]:
         tol = item.tolerance
         assert tol is not None and isinstance(item.answer, list)
         qs = []
+        marks = shares(item.points, len(item.answer))
         for i, value in enumerate(item.answer):
             wrong = [
                 (w.value[i], w.feedback.strip())
@@ -104,9 +122,8 @@ def _item_questions(item: ItemVariant, tag: str) -> list[Question]:
             ]
             name = f"{item.id}_{i + 1}{tag}"
             prompt = f"{text} Enter {item.variable}_{i + 1}."
-            points = item.points / len(item.answer)
             answer, width = float(value), tol.width(float(value))
-            q = Question(name, "numerical", prompt, points, answer, width, wrong, general=expl)
+            q = Question(name, "numerical", prompt, marks[i], answer, width, wrong, general=expl)
             qs.append(q)
         return qs
     if item.kind in {"multiple_choice", "multiple_select"}:

@@ -175,7 +175,11 @@ class NumericItem(ItemBase):
 
 
 class TraceItem(ItemBase):
-    """The next ``steps`` iterates of an algorithm, each within a tolerance."""
+    """The next ``steps`` iterates of an algorithm, each within a tolerance.
+
+    Each iterate is graded on its own and is one question in an LMS export, so a trace is
+    worth one point per iterate unless the bank gives ``points``: every LMS question then
+    carries a whole mark (GIFT can carry no other)."""
 
     kind: Literal["trace"]
     steps: int = Field(ge=1, le=10)
@@ -188,6 +192,13 @@ class TraceItem(ItemBase):
     """Per-iterate tolerance."""
     wrong_answers: list[WrongAnswer] = Field(default_factory=list)
     """Whole wrong trajectories with feedback."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _point_per_iterate(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "points" not in data and isinstance(data.get("steps"), int):
+            return {**data, "points": float(data["steps"])}
+        return data
 
 
 class MultipleChoiceItem(ItemBase):

@@ -8,7 +8,7 @@ import re
 import zipfile
 from xml.etree import ElementTree as ET
 
-from grader.quizzes.lms_question import decimal, html_text, questions, slug
+from grader.quizzes.lms_question import html_text, questions, slug, total
 from grader.quizzes.qti import qti_item
 from grader.quizzes.variants import SHARED, QuizVariant
 
@@ -42,7 +42,7 @@ def qti_assessment(variant: QuizVariant, ident: str) -> str:
 
 def assessment_meta(variant: QuizVariant, ident: str) -> str:
     """Canvas's quiz settings for one variant (title, description, points, an assignment)."""
-    points = decimal(sum(q.points for q in questions(variant)))
+    points = format(total(questions(variant)).normalize(), "f")  # exactly the items' sum
     quiz = ET.Element("quiz", {"identifier": ident, "xmlns": CANVAS_NS})
     settings = [
         ("title", _title(variant)),

@@ -72,9 +72,15 @@ def test_tiny_tolerance_is_a_plain_decimal(quizzes) -> None:
     assert by_title["notes_step_decay"]["choices"][0]["text"]["range"] == pytest.approx(5e-7)
 
 
+def _one_mark(v):
+    """The variant with every item worth 1 (GIFT exports nothing else)."""
+    return v.model_copy(update={"items": [i.model_copy(update={"points": 1.0}) for i in v.items]})
+
+
 def test_hostile_text_round_trips() -> None:
     for student in ("*shared*", "x:{y}#z"):
-        cat, num, pick, several, essay = parse_gift(export.to_gift([hostile_variant(student)]))
+        hostile = _one_mark(hostile_variant(student))
+        cat, num, pick, several, essay = parse_gift(export.to_gift([hostile]))
         assert cat["type"] == "Category"
         assert num["title"] == "num" if student == "*shared*" else f"num [{student}]"
         for q in (num, pick, several, essay):
