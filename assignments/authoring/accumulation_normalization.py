@@ -38,6 +38,11 @@ CELLS = [
         `X` (N, d), `y` (N,) and `w` (d,) are NumPy float64 arrays, `b` a float, and each
         entry of `micro_batches` a 1-D NumPy int64 array. Return a NumPy float array of
         shape `(d + 1,)`.
+
+        *Where the notes differ:* the accumulation loop at the end of part 8 divides every
+        micro-batch loss by `accumulation_steps`. That equals the big batch's gradient only
+        when all micro-batches hold the same number of samples, which the notes assume; here
+        the last one may be shorter, so each gets the weight `n_i / N` instead.
     """,
     ),
     answer(
@@ -94,15 +99,27 @@ CELLS = [
         """
         ## 2. A trainer with accumulation
 
-        Train like the mini-batch trainer of `gd_variants`, but take one optimizer step every
-        `accumulation_steps` (k) micro-batches of size `batch_size`, dividing each
-        micro-batch loss by k for the gradient (here the micro-batches always have equal
-        sizes). Groups do not span epochs: when an epoch's number of micro-batches is not a
-        multiple of k, the leftover micro-batches still make one last step at the end of the
-        epoch, each still divided by k (the usual `if (i + 1) % k == 0 or i + 1 ==
-        len(loader)` loop). Return the loss of every micro-batch, computed before the step it
-        contributes to, as its plain mean squared error (**not** divided by k), as a list of
-        floats.
+        The model is the linear regression of part 1: prediction `X[idx] @ w + b`, loss the
+        mean squared error of the micro-batch. In epoch `e` the micro-batches are
+        `order[e][0:batch_size]`, `order[e][batch_size:2 * batch_size]`, ... in that order
+        (the data size is a multiple of `batch_size` in this part, so they all have equal
+        sizes). Add up the gradients of each micro-batch's loss divided by k =
+        `accumulation_steps`, and every k micro-batches take one plain gradient step on `w`
+        and `b` with learning rate `lr` (no momentum, no weight decay), then start the sum
+        from zero.
+
+        Groups do not span epochs: when an epoch's number of micro-batches is not a multiple
+        of k, the leftover micro-batches still make one last step at the end of the epoch,
+        each still divided by k (the usual `if (i + 1) % k == 0 or i + 1 == len(loader)`
+        loop, with `i` counting from 0 in every epoch), and the next epoch starts a new
+        group. Return the loss of every micro-batch, computed before the step it contributes
+        to, as its plain mean squared error (**not** divided by k), as a list of floats.
+
+        *Where the notes differ:* the notes' loop in part 8 steps when `(batch_idx + 1) % k
+        == 0` only, so at the end of an epoch whose micro-batches do not fill the last group
+        those gradients are either never used or (without a `zero_grad`) carried into the
+        next epoch's first group. Here the leftover group steps at the end of its own epoch,
+        so every epoch sees all of its data.
 
         The arguments are typed as in `gd_variants`' `train`: `X` (N, d), `y` (N,), `w0`
         (d,) NumPy float64 arrays, `b0` and `lr` floats, `batch_size`, `epochs` and
@@ -157,8 +174,11 @@ CELLS = [
         update the running statistics with the **unbiased** variance (divide by N - 1):
         `running = (1 - momentum) * running + momentum * batch_statistic`. In eval mode use
         the running statistics and leave them unchanged. `x`, `gamma`, `beta` and the running
-        statistics are NumPy float64 arrays (`x` of shape `(N, C)`, the others `(C,)`);
-        return NumPy arrays (`y` of `x`'s shape). The checks use N > 1.
+        statistics are NumPy float64 arrays (`x` of shape `(N, C)`, the others `(C,)`).
+        `batchnorm_train` returns the tuple `(y, new_running_mean, new_running_var)`;
+        `batchnorm_eval` returns `y` alone (the running statistics are not returned, since
+        eval mode does not change them). `y` is a NumPy array of `x`'s shape. The checks use
+        N > 1.
     """,
     ),
     answer(
@@ -203,6 +223,12 @@ CELLS = [
         output from the formula above (batch mean and biased batch variance; torch's
         `batch_norm` refuses such a batch, so write it out) and the LayerNorm output over
         the row. Say in a comment what `bn_y` is, whatever `x` holds, and why.
+
+        *Where the notes differ:* part 9 of the notes calls a batch of one "undefined" and
+        says it "can't normalize". Here, with the biased variance and `eps` in the
+        denominator, the formula is defined: it has a value you can compute, and that value
+        is the point of the question. (The unbiased variance, dividing by N - 1, is the one
+        that is undefined for N = 1; torch refuses the batch for that reason.)
     """,
     ),
     answer(
@@ -254,6 +280,8 @@ CELLS = [
         "group_norm",
         '''
         # x: NumPy float64 array of shape (N, C, L), num_groups divides C; gamma, beta: (C,).
+        # The groups are runs of consecutive channels, as in torch.nn.GroupNorm: with
+        # G = num_groups, group g holds channels g * C // G to (g + 1) * C // G - 1.
         def group_norm(x, num_groups, gamma, beta, eps=1e-5):
             """GroupNorm for x of shape (N, C, L): statistics per sample and group of channels."""
     ''',

@@ -53,13 +53,14 @@ CELLS = [
     md(
         "given_md",
         """
-        The next cell is given: it loads the data and builds the model. Keep it as it is; the
-        grader builds the same model from the same seed.
+        The next cell is given: it imports NumPy and torch, loads the data and builds the
+        model. Keep it as it is; the grader builds the same model from the same seed.
     """,
     ),
     given(
         "setup",
         """
+        import numpy as np
         import torch
         from sklearn.datasets import load_iris
         from torch.utils.data import DataLoader, TensorDataset
@@ -82,14 +83,15 @@ CELLS = [
 
         Return the sizes of the batches a `DataLoader` over `n` samples yields with this
         `batch_size` and `drop_last` (use a real `DataLoader`): `n` and `batch_size` are ints,
-        `drop_last` a bool; return a list of ints.
+        `drop_last` a bool; return a list of ints. Pass `batch_size` and `drop_last` by name:
+        a `DataLoader`'s third positional argument is `shuffle`, not `drop_last`.
     """,
     ),
     answer(
         "loader",
         '''
         def loader_batch_sizes(n, batch_size, drop_last):
-            """Sizes of the batches of DataLoader(range(n), batch_size, drop_last)."""
+            """Sizes of the batches of DataLoader(range(n), batch_size=..., drop_last=...)."""
     ''',
         """
         loader = DataLoader(torch.arange(n), batch_size=batch_size, drop_last=drop_last)
@@ -112,6 +114,11 @@ CELLS = [
         `epochs` and `seed` ints, and `order` a list of `epochs` NumPy int64 arrays of shape
         `(150,)`. Index the tensors with `order[e]` directly, or turn it into a tensor
         (`torch.as_tensor(order[e])`) or a list (a `DataLoader`'s `sampler` takes a list).
+
+        *Where the notes differ:* notes 01 and 04 suggest `drop_last=True` so that every batch
+        has the same size. Here the short last batch is kept, as a `DataLoader` does by
+        default, so that every sample is read once per epoch and the loss list has
+        ceil(150 / batch_size) entries per epoch.
     """,
     ),
     answer(
@@ -144,10 +151,12 @@ CELLS = [
         for the batches read from `order` (a NumPy int64 array of shape `(150,)`; consecutive
         batches of `batch_size`, the last short batch kept) return how many samples of
         class 0, 1 and 2 each batch holds, as a list with one `[n0, n1, n2]` list of ints
-        per batch (a 2-D integer array is fine too). `y` is `y_iris`. Compare the stored
-        order `np.arange(150)` with a shuffled one: without shuffling every batch but two
-        holds a single class, so each update pulls the model towards one class only
-        (`04-minibatch-in-action-iris.md`).
+        per batch (a 2-D integer array is fine too); a class that a batch does not contain
+        counts 0. `y` is `y_iris`. Compare the stored order `np.arange(150)` with a shuffled
+        one: without shuffling a batch can mix classes only where it straddles the class
+        boundaries at rows 50 and 100 (at most two batches, none when `batch_size` divides
+        50); every other batch holds a single class, so each update pulls the model towards
+        one class only (`04-minibatch-in-action-iris.md`).
     """,
     ),
     answer(
@@ -173,14 +182,27 @@ CELLS = [
         """
         ## 4. A batch-size sweep
 
-        For each batch size, train a fresh `make_model(seed)` for `epochs` epochs with a
-        shuffling `DataLoader` and return `{batch_size: final training accuracy}`, the
-        accuracy as a fraction in [0, 1] (a float, not a percentage). `X` and `y` are
-        `X_iris` and `y_iris`, `batch_sizes` a list of ints, `epochs` and `seed` ints, `lr` a
-        float. Smaller batches make more (noisier) updates per epoch; plot accuracy against
-        the batch size and compare with the notes' table. The check compares each accuracy
-        with a band around what correct runs reach, on both sides: too high is as wrong as
-        too low.
+        For each batch size, train a fresh `make_model(seed)` for `epochs` epochs with
+        `torch.optim.SGD(lr=lr)` (no momentum), cross-entropy and a shuffling `DataLoader`
+        (short last batch kept), and return `{batch_size: final training accuracy}`. The
+        final training accuracy is that of the trained model on all 150 rows of `X` after
+        the last epoch (predictions taken under `torch.no_grad()`), not a running accuracy
+        counted batch by batch during the epoch; give it as a fraction in [0, 1] (a float,
+        not a percentage). `X` and `y` are `X_iris` and `y_iris`, `batch_sizes` a list of
+        ints, `epochs` and `seed` ints, `lr` a float. Shuffle with any generator you like
+        (for example `generator=torch.Generator().manual_seed(seed)`, so that your run is
+        repeatable): the check does not replay your shuffle. It compares each accuracy with
+        a band around what correct runs with different shuffles reach, on both sides: too
+        high is as wrong as too low.
+
+        Smaller batches make more (noisier) updates per epoch; plot accuracy against the
+        batch size and compare with the observations in section 6 of
+        `04-minibatch-in-action-iris.md`.
+
+        *Where the notes differ:* note 01 advises scaling the learning rate with the batch
+        size, and note 04 runs its comparison with `drop_last=True`. This sweep keeps one
+        `lr` for every batch size and the short last batch, so that the batch size is the
+        only thing that changes between runs.
     """,
     ),
     answer(

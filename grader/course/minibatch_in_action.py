@@ -241,6 +241,51 @@ same accuracy alone as in the sweep; a model carried over from the smaller batch
 not."""
 
 
+@cache
+def _solo_accuracies() -> np.ndarray:
+    """The reference's accuracy after each epoch at B = SOLO, a fresh model alone: one batch
+    of every row per epoch, so the same for every shuffle."""
+    import torch
+
+    from reference.torch_trainers import iris_mlp, train_torch_model
+
+    X, y = _iris()
+    run = train_torch_model(
+        iris_mlp(SWEEP["seed"], dtype=torch.float64),
+        X,
+        y,
+        loss_fn=torch.nn.functional.cross_entropy,
+        lr=SWEEP["lr"],
+        batch_size=SOLO,
+        epochs=SWEEP["epochs"],
+        permutations=[np.arange(150)] * SWEEP["epochs"],
+        seed=SWEEP["seed"],
+    )
+    return run.epoch_accuracy
+
+
+def _solo_verdict(solo: float) -> Verdict:
+    """The full-batch run alone is exact: every correct run reaches the reference's final
+    accuracy. One update earlier is where a running accuracy of the last epoch (or one
+    epoch too few) lands."""
+    accs = _solo_accuracies()
+    what = f"accuracy of batch_size_sweep(X, y, [{SOLO}]) (full batch, same for any shuffle)"
+    if not np.isfinite(solo):
+        return Verdict("failed", f"{what}: no accuracy for batch size {SOLO}")
+    half = 0.5 / len(_iris()[1])
+    if abs(solo - accs[-1]) <= half:
+        return Verdict("passed", f"{what} = {solo:.4f} as the reference's")
+    text = f"{what} = {solo:.4f}; the reference's after its last epoch is {accs[-1]:.4f}"
+    if abs(solo - accs[-2]) <= half:
+        text += (
+            f". {solo:.4f} is the reference's accuracy one update earlier, after epoch "
+            f"{len(accs) - 1}: the final accuracy is that of the trained model on all rows "
+            "after the last epoch, not one counted batch by batch during the last epoch"
+            " (nor one epoch too few: the values alone cannot tell which)"
+        )
+    return Verdict("failed", text)
+
+
 def _sweep_request() -> ProbeRequest:
     X, y = _iris()
     kwargs = {k: v for k, v in SWEEP.items() if k != "batch_sizes"}
@@ -289,7 +334,7 @@ def _sweep_named(values: list[float], solo: float, verdict: Verdict) -> Verdict:
             f"but {solo:.4f} when it is the only batch size: the model is carried over"
         )
         feedback = f"{verdict.feedback}\n{text}" if verdict.status == "failed" else text
-        found = Diagnosis(mistake=m.id, title=m.title, fix=m.fix)
+        found = Diagnosis(mistake=m.id, title=m.title, fix=m.fix, concept=m.concept_id)
         return _named(Verdict("failed", feedback, fraction=0.0), found)
     return verdict
 
@@ -314,10 +359,12 @@ def _sweep_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
                 factors={"N": len(_iris()[1])},  # a count of correct samples
             )
         )
+    solo = _accuracy(results[1], SOLO)
+    verdicts.append(_solo_verdict(solo))
     verdict = judges.all_of(*verdicts)
     if not all(np.isfinite(values)):
         return verdict
-    return _sweep_named(values, _accuracy(results[1], SOLO), verdict)
+    return _sweep_named(values, solo, verdict)
 
 
 registry.register(

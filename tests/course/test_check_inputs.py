@@ -469,3 +469,16 @@ def test_sweep_passes_accuracies_that_correct_runs_reach() -> None:
 )
 def test_sweep_band_is_two_sided(accuracies: dict[int, float], mistake: str) -> None:
     assert _sweep(accuracies).status == "failed", mistake
+
+
+def test_sweep_full_batch_alone_is_exact() -> None:
+    """At B = 150 a fresh run does not depend on the shuffle: the accuracy one update
+    before the end (a running accuracy of the last epoch) fails, and says where it lands."""
+    from grader.course.minibatch_in_action import _solo_accuracies
+
+    accs = _solo_accuracies()
+    assert accs[-1] != accs[-2], "the inputs must tell the last update from the one before"
+    result = _sweep({8: 0.953, 32: 0.92, 150: float(accs[-2])})
+    assert result.status == "failed"
+    assert "one update earlier" in result.feedback
+    assert _sweep({8: 0.953, 32: 0.92, 150: float(accs[-1])}).status == "passed"

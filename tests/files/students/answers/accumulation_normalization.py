@@ -747,6 +747,84 @@ def standardize(X_train, X_test):
     return z(X_train), z(X_test)
 ''',
     ),
+    # ---- written the other way a student could read the text before it said so
+    variant(
+        TORCH,
+        "mistake_trainer_global_counter",
+        "the notes' loop: one global micro-batch counter and one zero_grad, so the leftover "
+        "micro-batches of an epoch join the next epoch's first group",
+        ["test_trainer_public", "test_trainer"],
+        trainer='''
+def train_accumulated(X, y, w0, b0, *, lr, batch_size, epochs, order, accumulation_steps):
+    """Mini-batch SGD with gradient accumulation; returns per-micro-batch losses."""
+    Xt = torch.as_tensor(X, dtype=torch.float64)
+    yt = torch.as_tensor(y, dtype=torch.float64)
+    w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(float(b0), dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w, b], lr=lr)
+    losses = []
+    batch_idx = 0
+    opt.zero_grad()
+    for e in range(epochs):
+        for idx in torch.as_tensor(order[e]).split(batch_size):
+            loss = ((Xt[idx] @ w + b - yt[idx]) ** 2).mean()
+            losses.append(loss.item())
+            (loss / accumulation_steps).backward()
+            if (batch_idx + 1) % accumulation_steps == 0:
+                opt.step()
+                opt.zero_grad()
+            batch_idx += 1
+    return losses
+''',
+    ),
+    variant(
+        NUMPY,
+        "mistake_bn_eval_returns_running_stats",
+        "batchnorm_eval returns (y, running_mean, running_var) like batchnorm_train",
+        ["test_bn_eval"],
+        bn_eval='''
+def batchnorm_eval(x, gamma, beta, running_mean, running_var, eps=1e-5):
+    """BatchNorm forward in eval mode (running statistics)."""
+    y = gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta
+    return y, running_mean, running_var
+''',
+    ),
+    variant(
+        VECTOR,
+        "mistake_group_norm_strided_groups",
+        "groups of channels taken by stride (channel c in group c % G) instead of runs of "
+        "consecutive channels",
+        ["test_group_norm"],
+        group_norm='''
+# x: NumPy float64 array of shape (N, C, L), num_groups divides C; gamma, beta: (C,).
+# The groups are runs of consecutive channels, as in torch.nn.GroupNorm: with
+# G = num_groups, group g holds channels g * C // G to (g + 1) * C // G - 1.
+def group_norm(x, num_groups, gamma, beta, eps=1e-5):
+    """GroupNorm for x of shape (N, C, L): statistics per sample and group of channels."""
+    N, C, L = x.shape
+    g = x.reshape(N, C // num_groups, num_groups, L)
+    mean = g.mean(axis=(1, 3), keepdims=True)
+    var = g.var(axis=(1, 3), keepdims=True)
+    normed = ((g - mean) / np.sqrt(var + eps)).reshape(N, C, L)
+    return gamma[None, :, None] * normed + beta[None, :, None]
+''',
+    ),
+    variant(
+        LOOPS,
+        "mistake_one_sample_bn_undefined",
+        "the notes' 'batch size 1: undefined, can't normalize': bn_y returned as NaN",
+        ["test_one_sample"],
+        one_sample='''
+def one_sample_outputs(x, gamma, beta, eps=1e-5):
+    """(BatchNorm training-mode output, LayerNorm output) for a batch of one sample."""
+    # One sample: the batch variance is undefined, BatchNorm cannot normalise.
+    x = np.asarray(x, dtype=float)
+    bn_y = np.full(x.shape, np.nan)
+    mean, var = x.mean(axis=-1, keepdims=True), x.var(axis=-1, keepdims=True)
+    ln_y = (x - mean) / np.sqrt(var + eps) * gamma + beta
+    return bn_y, ln_y
+''',
+    ),
 ]
 
 STUDENTS = CORRECT + MISTAKES

@@ -359,7 +359,22 @@ def batch_size_sweep(X, y, batch_sizes, *, epochs, lr, seed):
     },
 )
 
-CORRECT = [SLICING, LOADER, SPLIT, LISTS, SUBSET]
+NUMPY_EARLY = Student(
+    "correct_numpy_before_section_3",
+    style="NumPy from the given cell in section 1 already (np.diff of batch boundaries)",
+    cells={
+        **SLICING.cells,
+        "loader": '''
+def loader_batch_sizes(n, batch_size, drop_last):
+    """Sizes of the batches of DataLoader(range(n), batch_size=..., drop_last=...)."""
+    loader = DataLoader(range(n), batch_size=batch_size, drop_last=drop_last)
+    ends = np.cumsum([len(batch) for batch in loader])
+    return np.diff(np.concatenate([[0], ends])).tolist()
+''',
+    },
+)
+
+CORRECT = [SLICING, LOADER, SPLIT, LISTS, SUBSET, NUMPY_EARLY]
 
 MISTAKES = [
     variant(
@@ -569,6 +584,69 @@ def batch_size_sweep(X, y, batch_sizes, *, epochs, lr, seed):
         out[bs] = accuracy(model, X, y)
         print(f"B={bs}: accuracy {out[bs]:.3f}")
     return out
+''',
+    ),
+    # ---- written the other way a student could read the text before it said so
+    variant(
+        LISTS,
+        "mistake_loader_positional_drop_last",
+        "DataLoader(range(n), batch_size, drop_last) copied from the docstring: drop_last "
+        "lands on shuffle, so the short last batch is never dropped",
+        ["test_loader"],
+        loader='''
+def loader_batch_sizes(n, batch_size, drop_last):
+    """Sizes of the batches of DataLoader(range(n), batch_size, drop_last)."""
+    return [len(batch) for batch in DataLoader(range(n), batch_size, drop_last)]
+''',
+    ),
+    variant(
+        SLICING,
+        "mistake_sweep_running_accuracy",
+        "final training accuracy read as the running accuracy of the last epoch, counted "
+        "batch by batch while the model still trains",
+        ["test_sweep"],
+        sweep='''
+def batch_size_sweep(X, y, batch_sizes, *, epochs, lr, seed):
+    """Final training accuracy for each batch size."""
+    results = {}
+    for B in batch_sizes:
+        model = make_model(seed)
+        opt = torch.optim.SGD(model.parameters(), lr=lr)
+        loader = DataLoader(TensorDataset(X, y), batch_size=B, shuffle=True)
+        for _ in range(epochs):
+            hits = 0
+            for xb, yb in loader:
+                opt.zero_grad()
+                logits = model(xb)
+                hits += (logits.argmax(dim=1) == yb).sum().item()
+                torch.nn.functional.cross_entropy(logits, yb).backward()
+                opt.step()
+        results[B] = hits / len(y)
+    return results
+''',
+    ),
+    variant(
+        SPLIT,
+        "mistake_sweep_lr_scaled",
+        "the notes' linear scaling rule: lr multiplied by batch_size / 32 for each batch size",
+        ["test_sweep"],
+        sweep='''
+def batch_size_sweep(X, y, batch_sizes, *, epochs, lr, seed):
+    """Final training accuracy for each batch size."""
+    accs = {}
+    for batch_size in batch_sizes:
+        model = make_model(seed)
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr * batch_size / 32)
+        loader = DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=True)
+        for epoch in range(epochs):
+            for xb, yb in loader:
+                loss = F.cross_entropy(model(xb), yb)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+        correct = (model(X).argmax(-1) == y).sum()
+        accs[batch_size] = float(correct) / X.shape[0]
+    return accs
 ''',
     ),
 ]
