@@ -100,6 +100,9 @@ class Diagnosis(BaseModel):
     relation: str | None = None
     """When no known mistake matched: the exact relation to the reference that holds
     (``grader.judging.explain``: ``"ratio:B"``, ``"shift:epoch"``, ``"component:b"``...)."""
+    concept: str | None = None
+    """The named mistake's concept (``Mistake.concept``: one idea across checks and families,
+    e.g. ``"step_uphill"``), which the class report counts students by; None when unnamed."""
 
 
 class PlotData(BaseModel):

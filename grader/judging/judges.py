@@ -692,7 +692,9 @@ def _unshuffled_verdict(text: str) -> Verdict:
     mistake = registry.MISCONCEPTIONS.get("no_shuffle")
     if mistake is None:
         return Verdict("failed", text)
-    found = Diagnosis(mistake=mistake.id, title=mistake.title, fix=mistake.fix)
+    found = Diagnosis(
+        mistake=mistake.id, title=mistake.title, fix=mistake.fix, concept=mistake.concept_id
+    )
     return Verdict("failed", text, diagnosis=found)
 
 

@@ -1,5 +1,8 @@
 """Feedback HTML for one submission: scores, messages, diagnoses and loss-curve plots.
 
+The score shown is the final one: a late submission's page says how late it came and what
+nbgrader's late-penalty rule took off (``grader.outputs.lateness``).
+
 Only check results are shown: the source of hidden tests never reaches this page.
 
 ``write`` puts it where ``nbgrader generate_feedback`` puts its own, so that
@@ -18,6 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from grader.evidence import PlotData
 from grader.nbgrader_io.course import CourseDir, SubmittedNotebook, write_atomic
+from grader.outputs import lateness
 from grader.outputs.plots import png_base64
 from grader.outputs.results import SubmissionResult
 
@@ -54,7 +58,9 @@ def warm_up() -> None:
 def render(result: SubmissionResult) -> str:
     """The feedback page as an HTML string with plots embedded as PNG data URLs."""
     plots = {c.check_id: png(c.plot) for c in result.checks if c.plot is not None}
-    return _env.get_template("feedback.html.j2").render(r=result, plots=plots)
+    return _env.get_template("feedback.html.j2").render(
+        r=result, plots=plots, late=lateness.line(result), late_detail=lateness.detail(result)
+    )
 
 
 SUBMISSION_FILES = ("timestamp.txt", "submission_secret.txt")

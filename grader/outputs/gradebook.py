@@ -8,6 +8,8 @@ do. As ``nbgrader autograde`` does, the submission's time is its ``timestamp.txt
 there is none), which is how formgrader tells a graded submission from one submitted since;
 then nbgrader's own ``AssignLatePenalties`` step computes the late penalty against the
 assignment's due date with the configured ``LateSubmissionPlugin`` (``penalty_method``).
+``record`` returns what it computed (``LateResult``), so that every output shows the score
+the gradebook holds.
 
 A cell with a check that needs review (an undecided timing check) is written with its
 provisional auto score and ``needs_manual_grade`` set, so formgrader lists it for an
@@ -26,10 +28,11 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.plugins import LateSubmissionPlugin
 from nbgrader.preprocessors import AssignLatePenalties
 
 from grader.nbgrader_io.course import CourseDir
-from grader.outputs.results import SubmissionResult
+from grader.outputs.results import LateResult, SubmissionResult
 
 QUIET = logging.getLogger("grader.nbgrader")
 """nbgrader's steps log here, silently: the batch summary says what a class needs to know."""
@@ -53,9 +56,10 @@ def _exclusive(course: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def record(course: Path, result: SubmissionResult) -> None:
+def record(course: Path, result: SubmissionResult) -> LateResult | None:
     """Write one submission's auto scores (replacing earlier ones) in one commit, with its
-    submission time, then its late penalty."""
+    submission time, then its late penalty; returns how late it came and that penalty, as
+    the gradebook now holds them (None when on time or the assignment has no due date)."""
     layout = CourseDir(course)
     db_url = layout.nbgrader.db_url
     with _exclusive(course), warnings.catch_warnings():
@@ -78,8 +82,21 @@ def record(course: Path, result: SubmissionResult) -> None:
             if not late:  # what nbgrader's late-penalty step writes for a timely submission
                 notebook.late_submission_penalty = None
             gb.db.commit()
-        if late:
-            penalize(layout, result, db_url)
+        if not late:
+            return None
+        method = penalize(layout, result, db_url)
+        with _book(db_url) as gb:
+            submission = gb.find_submission(result.assignment, result.student)
+            notebook = gb.find_submission_notebook(
+                result.notebook, result.assignment, result.student
+            )
+            return LateResult(
+                seconds_late=submission.total_seconds_late,
+                penalty=notebook.late_submission_penalty or 0.0,
+                method=method,
+                due=submission.duedate,
+                submitted=submission.timestamp,
+            )
 
 
 @contextmanager
@@ -99,13 +116,18 @@ def _book(db_url: str) -> Iterator[Gradebook]:
 _BOOKS: dict[str, Gradebook] = {}
 
 
-def penalize(layout: CourseDir, result: SubmissionResult, db_url: str) -> None:
+def penalize(layout: CourseDir, result: SubmissionResult, db_url: str) -> str:
     """nbgrader's late-penalty step on one submitted notebook, configured as the course's
-    ``nbgrader autograde`` would be (it reads the gradebook, not the notebook)."""
+    ``nbgrader autograde`` would be (it reads the gradebook, not the notebook); returns the
+    rule its plugin applied (``LateResult.method``)."""
     step = AssignLatePenalties(config=layout.nbgrader.config, log=QUIET)
     ids = {"notebook": result.notebook, "assignment": result.assignment}
     ids |= {"student": result.student, "db_url": db_url}
     step.preprocess(nbformat.v4.new_notebook(), {"nbgrader": ids})
+    plugin = step.plugin_inst
+    if type(plugin) is LateSubmissionPlugin:
+        return str(plugin.penalty_method)
+    return type(plugin).__name__
 
 
 def needing_review(course: Path, assignment: str) -> dict[str, list[str]]:

@@ -15,6 +15,11 @@ A cell whose check needs review (an undecided timing check) is never called a fa
 points were awarded provisionally (``grader.judging.check.Check.grade``), so it carries its
 points here like a passed cell, Gradescope's status follows them ("passed") and Classroom's
 is "pass"; its text says "needs review" and why, for the student and the instructor.
+
+A late submission (``SubmissionResult.late``, nbgrader's numbers) says so in both: Gradescope's
+top-level ``score`` is the final score (it overrides the tests' sum) and its ``output`` starts
+with the lateness; Classroom, whose reporter adds up the tests' scores, gets one more test,
+"late submission", scoring minus the penalty, out of 0.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import base64
 import json
 from typing import Any, Literal
 
+from grader.outputs import lateness
 from grader.outputs.results import CellResult, SubmissionResult
 
 Visibility = Literal["hidden", "after_due_date", "after_published", "visible"]
@@ -32,6 +38,8 @@ OutputFormat = Literal["text", "md", "simple_format", "html", "ansi"]
 HIDDEN_NAME = "hidden check"
 """A hidden check's name before grades are released (its own name may give its inputs away)."""
 HIDDEN_NOTE = "its details are shown when grades are released"
+LATE_NAME = "late submission"
+"""Name of the Classroom test that carries a late penalty."""
 
 _CLASSROOM_STATUS = {"passed": "pass", "failed": "fail", "error": "error", "skipped": "fail"}
 
@@ -82,10 +90,11 @@ def gradescope(
         }
         for cell in result.cells
     ]
+    late = lateness.line(result)
     return {
-        "score": result.score,
+        "score": result.final_score,
         "execution_time": round(result.seconds, 3),
-        "output": "\n".join(result.messages),
+        "output": "\n".join(([f"Submitted {late}."] if late else []) + result.messages),
         "output_format": output_format,
         "test_output_format": output_format,
         "test_name_format": "text",
@@ -126,7 +135,21 @@ def classroom(result: SubmissionResult) -> dict[str, Any]:
         }
         for cell in result.cells
     ]
+    if result.late is not None:
+        penalty = min(result.late.penalty, result.score)  # the sum stays the final score
+        tests.append(
+            {
+                "name": LATE_NAME,
+                "status": "fail" if penalty else "pass",
+                "score": -penalty if penalty else 0.0,
+                "max_score": 0,
+                "message": f"Submitted {lateness.line(result)}.",
+                "line_no": 0,
+                "execution_time": seconds,
+            }
+        )
     everything_passed = all(c.points >= c.max_points for c in result.cells)
+    everything_passed &= result.final_score >= result.score  # no points lost to lateness
     return {
         "version": 3,
         "status": "pass" if everything_passed else "fail",

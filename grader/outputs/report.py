@@ -2,14 +2,22 @@
 
 Checks that need review (undecided timing checks, points awarded provisionally) are
 counted ("N checks need review") and listed, and left out of the pass rate per check.
+Scores are final (after the late penalty nbgrader's gradebook holds) and late submissions
+are listed. Misconceptions are counted in students, not diagnosed checks, one row per
+concept (``Diagnosis.concept``: the same idea in several checks or families), each with the
+checks where it appeared, the fix and one example feedback page.
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import CourseError
+from grader.nbgrader_io.course import CourseDir
+from grader.outputs import lateness
 from grader.outputs.plots import bar_base64
 from grader.outputs.results import SubmissionResult
 
@@ -20,6 +28,66 @@ def load_results(course: Path) -> list[SubmissionResult]:
         SubmissionResult.model_validate_json(p.read_text(encoding="utf-8"))
         for p in sorted((course / "results").glob("*/*/gdgrade.json"))
     ]
+
+
+@dataclass
+class Misconception:
+    """One concept's diagnoses across the class."""
+
+    concept: str
+    """``Diagnosis.concept`` (the mistake's id for results that carry none)."""
+    students: set[str] = field(default_factory=set)
+    """Students with it on at least one check."""
+    checks: set[str] = field(default_factory=set)
+    """Checks where it was named."""
+    titles: Counter[str] = field(default_factory=Counter)
+    """Its mistakes' titles, each counted once per student."""
+    example: tuple[SubmissionResult, str] | None = None
+    """The first (student order) result naming it, and that diagnosis's fix."""
+
+
+def misconceptions(results: list[SubmissionResult]) -> list[Misconception]:
+    """Diagnosed misconceptions by concept, most students first (then most checks, then by
+    concept id)."""
+    found: dict[str, Misconception] = {}
+    seen: set[tuple[str, str, str]] = set()  # (concept, student, title): count a title once
+    for r in sorted(results, key=lambda r: (r.student, r.assignment, r.notebook)):
+        for c in r.checks:
+            d = c.diagnosis
+            if d is None or not d.mistake:
+                continue
+            concept = d.concept or d.mistake
+            m = found.setdefault(concept, Misconception(concept))
+            m.students.add(r.student)
+            m.checks.add(c.check_id)
+            if (concept, r.student, d.title) not in seen:
+                seen.add((concept, r.student, d.title))
+                m.titles[d.title] += 1
+            if m.example is None:
+                m.example = (r, d.fix)
+    return sorted(found.values(), key=lambda m: (-len(m.students), -len(m.checks), m.concept))
+
+
+def feedback_link(course: Path, result: SubmissionResult) -> str:
+    """The result's feedback page, relative to ``reports/class.html``."""
+    page = CourseDir(course).folder("feedback", result.student, result.assignment)
+    page = page / f"{result.notebook}.html"
+    return Path(os.path.relpath(page.resolve(), (course / "reports").resolve())).as_posix()
+
+
+def _row(course: Path, m: Misconception) -> dict[str, object]:
+    """What the report's table shows of one misconception."""
+    titles = [t for t, _ in m.titles.most_common()]
+    example, fix = m.example or (None, "")
+    return {
+        "title": titles[0],
+        "also": titles[1:],
+        "students": len(m.students),
+        "checks": sorted(m.checks),
+        "fix": fix,
+        "example": feedback_link(course, example) if example else "",
+        "example_student": example.student if example else "",
+    }
 
 
 def write_report(course: Path) -> Path:
@@ -36,16 +104,14 @@ def write_report(course: Path) -> Path:
         {
             "name": name,
             "n": len(rs),
-            "mean": sum(r.score for r in rs) / len(rs),
+            "mean": sum(r.final_score for r in rs) / len(rs),
             "max": rs[0].max_score,
-            "full": sum(r.score >= r.max_score for r in rs),
+            "full": sum(r.final_score >= r.max_score for r in rs),
+            "late": sum(r.late is not None for r in rs),
         }
         for name, rs in sorted(by_assignment.items())
     ]
     passes: dict[str, list[bool]] = defaultdict(list)
-    mistakes: Counter[str] = Counter()
-    titles: dict[str, str] = {}
-    where: dict[str, set[str]] = defaultdict(set)
     review: list[dict[str, str]] = []
     for r in results:
         for c in r.checks:
@@ -55,12 +121,14 @@ def write_report(course: Path) -> Path:
                 )
             else:
                 passes[c.check_id].append(c.status == "passed")
-            if c.diagnosis and c.diagnosis.mistake:
-                mistakes[c.diagnosis.mistake] += 1
-                titles[c.diagnosis.mistake] = c.diagnosis.title
-                where[c.diagnosis.mistake].add(c.check_id)
+    mistakes = [_row(course, m) for m in misconceptions(results)]
+    late = [
+        {"student": r.student, "assignment": r.assignment, "line": lateness.line(r)}
+        for r in sorted(results, key=lambda r: (r.assignment, r.student))
+        if r.late is not None
+    ]
     series = {
-        a["name"]: [r.score / r.max_score * 100 for r in by_assignment[a["name"]]]
+        a["name"]: [r.final_score / r.max_score * 100 for r in by_assignment[a["name"]]]
         for a in assignments
     }
     plots = {
@@ -75,7 +143,7 @@ def write_report(course: Path) -> Path:
             ylabel="%",
         ),
         "mistakes": bar_base64(
-            {titles[k]: n for k, n in mistakes.most_common(10)},
+            {m["title"]: m["students"] for m in mistakes[:10]},
             title="students per diagnosed mistake",
             ylabel="students",
         )
@@ -91,10 +159,8 @@ def write_report(course: Path) -> Path:
             n_students=len({r.student for r in results}),
             assignments=assignments,
             plots=plots,
-            mistakes=[
-                {"title": titles[k], "count": n, "checks": sorted(where[k])}
-                for k, n in mistakes.most_common()
-            ],
+            mistakes=mistakes,
+            late=late,
             slowest=sorted(results, key=lambda r: -r.seconds)[:10],
             review=review,
         )

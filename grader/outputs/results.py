@@ -8,6 +8,7 @@ output, which marks it for an instructor instead of calling it a failure.
 
 from __future__ import annotations
 
+import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
@@ -42,6 +43,26 @@ class CellResult(BaseModel):
         return any(c.needs_review for c in self.checks)
 
 
+class LateResult(BaseModel):
+    """A submission that came after its due date, as nbgrader's gradebook computed it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seconds_late: float
+    """Seconds after the due date, the student's extension included
+    (``SubmittedAssignment.total_seconds_late``)."""
+    penalty: float
+    """Points taken off by the course's late-submission plugin, as nbgrader's
+    ``AssignLatePenalties`` stored them (``late_submission_penalty``; 0 when it gave none)."""
+    method: str
+    """The plugin's rule: ``LateSubmissionPlugin.penalty_method`` ("none", "zero"), or the
+    class name of an instructor's own plugin."""
+    due: datetime.datetime
+    """The due date in UTC, the student's extension included."""
+    submitted: datetime.datetime
+    """The submission's time in UTC (its ``timestamp.txt``)."""
+
+
 class SubmissionResult(BaseModel):
     """Everything gdgrade decided about one student's notebook for one assignment."""
 
@@ -54,7 +75,7 @@ class SubmissionResult(BaseModel):
     notebook: str
     """Notebook name without extension."""
     score: float
-    """Sum of the cells' points."""
+    """Sum of the cells' points (before any late penalty: see ``final_score``)."""
     max_score: float
     """Sum of the cells' max points."""
     cells: list[CellResult] = Field(default_factory=list)
@@ -76,6 +97,15 @@ class SubmissionResult(BaseModel):
     grade_reason: str = ""
     """Why the run that returned it graded it ("new", "checks changed", "forced", ...), or
     "unchanged" when the run reused the stored result without grading."""
+    late: LateResult | None = None
+    """How late it came and the penalty, as nbgrader's gradebook has them; None when on time,
+    with no due date or outside an nbgrader course."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def final_score(self) -> float:
+        """The score less the late penalty, never below 0 (``nbgrader export``'s score)."""
+        return max(0.0, self.score - self.late.penalty) if self.late else self.score
 
     @property
     def checks(self) -> list[CheckResult]:

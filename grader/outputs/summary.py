@@ -1,6 +1,7 @@
 """The summary table printed after grading, the line saying what the run graded and why,
-and the line counting the checks that need review (undecided timing checks, their points
-awarded provisionally)."""
+the line counting the checks that need review (undecided timing checks, their points
+awarded provisionally) and the one counting late submissions. Scores are final: after the
+late penalty nbgrader's gradebook holds."""
 
 from __future__ import annotations
 
@@ -33,8 +34,8 @@ def print_summary(results: list[SubmissionResult]) -> None:
         table.add_row(
             name,
             str(len(rs)),
-            f"{sum(r.score for r in rs) / len(rs):.1f}/{rs[0].max_score:g}",
-            str(sum(r.score >= r.max_score for r in rs)),
+            f"{sum(r.final_score for r in rs) / len(rs):.1f}/{rs[0].max_score:g}",
+            str(sum(r.final_score >= r.max_score for r in rs)),
             str(sum(r.execution != "ok" for r in rs)),
             str(named),
             str(sum(r.to_review for r in rs)),
@@ -42,9 +43,9 @@ def print_summary(results: list[SubmissionResult]) -> None:
     console = Console()
     console.print(table)
     console.print(run_line(results), soft_wrap=True)
-    line = review_line(results)
-    if line:
-        console.print(line, soft_wrap=True)
+    for line in (review_line(results), late_line(results)):
+        if line:
+            console.print(line, soft_wrap=True)
     for line in sorted({r.sandbox for r in results if r.sandbox}):
         console.print(line, soft_wrap=True)
 
@@ -74,3 +75,15 @@ def review_line(results: list[SubmissionResult]) -> str:
         f"{len(held)} {noun} review (undecided, points awarded provisionally; flagged "
         f"needs_manual_grade in the gradebook): {', '.join(held)}"
     )
+
+
+def late_line(results: list[SubmissionResult]) -> str:
+    """ "2 late submissions: ben/gd_basics (late by 2 h 13 min: penalty -11, score 0 / 17),
+    ..."; "" when none."""
+    from grader.outputs import lateness
+
+    late = [f"{r.student}/{r.assignment} ({lateness.line(r)})" for r in results if r.late]
+    if not late:
+        return ""
+    noun = "late submission" if len(late) == 1 else "late submissions"
+    return f"{len(late)} {noun}: {', '.join(late)}"

@@ -4,7 +4,8 @@ For each submission this writes, atomically and in this order: the executed note
 (``autograded/``), ``feedback/.../<notebook>.html``, ``results/.../results.json``
 (Gradescope), ``results/.../classroom.json`` (GitHub Classroom), ``results/.../gdgrade.json``
 (the canonical SubmissionResult, written last: its presence with its regrade key means
-"graded"), then the gradebook row. A submission whose regrade key (``regrade.key``: the
+"graded"), then the gradebook row, whose late penalty (nbgrader's) the outputs then show
+(``grader.outputs.artefacts``). A submission whose regrade key (``regrade.key``: the
 submission, source notebook, checks, misconceptions, gdgrade's version) matches its
 ``gdgrade.json`` is not regraded unless ``force``.
 
@@ -43,10 +44,9 @@ from grader.nbgrader_io.course import (
     SubmittedNotebook,
     cell_timeout,
     write_atomic,
-    write_json,
 )
 from grader.nbgrader_io.release import check_ready
-from grader.outputs import feedback, gradebook, lms
+from grader.outputs import artefacts, feedback
 from grader.outputs.results import SubmissionResult
 from grader.pipeline import regrade
 from grader.pipeline.grade import grade_notebook
@@ -74,10 +74,7 @@ def save(
         text = nbformat.writes(executed)  # type: ignore[arg-type]
         path = course.out("autograded", sub, sub.notebook.name)
         write_atomic(path, text, course.mode("autograded"))
-    feedback.write(course, sub, result)
-    write_json(course.out("results", sub, "results.json"), lms.gradescope(result))
-    write_json(course.out("results", sub, "classroom.json"), lms.classroom(result))
-    write_atomic(course.out("results", sub, "gdgrade.json"), result.model_dump_json(indent=2))
+    artefacts.write(course, sub, result)  # feedback, LMS files, gdgrade.json last
 
 
 def grade_one(
@@ -313,7 +310,7 @@ def autograde(
             # a resubmission of the same notebook: its new timestamp and secret
             feedback.carry(course, sub)
             # a run killed after saving may not have recorded it
-            gradebook.record(course.root, old)
+            results[sub] = artefacts.record(course, sub, old)  # lateness may be new
     if planned:
         planned(len(todo))
     if todo:
@@ -356,8 +353,7 @@ def _grade(
         )
     )
     for sub, result in graded:
-        results[sub] = result
-        gradebook.record(course.root, result)
+        results[sub] = result = artefacts.record(course, sub, result)  # with its lateness
         if progress:
             progress(result)
 
@@ -393,15 +389,19 @@ def _regrade(
     )
     for sub, result in list(again):
         if result != results[sub]:
-            results[sub] = result
-            gradebook.record(course.root, result)
+            results[sub] = artefacts.record(course, sub, result)
 
 
 def write_grades_csv(path: Path, results: Iterable[SubmissionResult]) -> None:
-    """One row per student and assignment: score, max score, execution status, seconds."""
+    """One row per student and assignment: score (after any late penalty, as ``nbgrader
+    export``'s), max score, execution status, then as nbgrader exports them the score before
+    the penalty and the penalty, and the seconds late."""
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(["student", "assignment", "notebook", "score", "max_score", "execution"])
+    head = ["student", "assignment", "notebook", "score", "max_score", "execution"]
+    writer.writerow([*head, "raw_score", "late_submission_penalty", "seconds_late"])
     for r in sorted(results, key=lambda r: (r.assignment, r.student, r.notebook)):
-        writer.writerow([r.student, r.assignment, r.notebook, r.score, r.max_score, r.execution])
+        row = [r.student, r.assignment, r.notebook, r.final_score, r.max_score, r.execution]
+        late = [r.late.penalty, r.late.seconds_late] if r.late else [0.0, 0.0]
+        writer.writerow([*row, r.score, *late])
     write_atomic(path, buf.getvalue())

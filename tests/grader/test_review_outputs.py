@@ -127,7 +127,7 @@ def test_batch_grades_held_submissions_once_more_at_the_end(tmp_path: Path, monk
     monkeypatch.setattr(batch, "check_ready", lambda root, names: ["gd_variants"])
     monkeypatch.setattr(batch, "grade_notebook", fake_grade)
     monkeypatch.setattr(
-        batch.gradebook, "record", lambda c, r: recorded.append((r.student, r.to_review))
+        batch.artefacts.gradebook, "record", lambda c, r: recorded.append((r.student, r.to_review))
     )
     monkeypatch.setattr(pool, "Sandbox", _NoSandbox)
 

@@ -37,7 +37,7 @@ Extension: an instructor registers a ``Mistake`` with
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -73,6 +73,37 @@ class Mistake:
     """Which outputs it produces (see the module docstring): ``"linreg_trainer"``..."""
     simulate: Simulate
     """The mistaken output for the family's inputs (a 1-D array-like)."""
+    concept: str = ""
+    """The idea it shares with mistakes of other checks or families, which the class report
+    counts as one (``CONCEPTS``); empty: an idea of its own, named by its ``id``."""
+
+    @property
+    def concept_id(self) -> str:
+        """``concept``, or the mistake's own id when it has none."""
+        return self.concept or self.id
+
+
+CONCEPTS: dict[str, tuple[str, ...]] = {
+    "step_uphill": (
+        "update_sign",
+        "iterates_uphill",
+        "saddle_uphill",
+        "stop_uphill",
+        "momentum_uphill",
+        "sign_error",
+    ),
+    "no_zero_grad": ("no_zero_grad", "iris_no_zero_grad"),
+    "no_shuffle": ("no_shuffle", "iris_order_ignored", "sweep_no_shuffle"),
+    "order_reused": ("order_reused", "iris_first_order_every_epoch"),
+    "short_batch_dropped": ("short_batch_dropped", "iris_drop_last"),
+    "loss_after_step": ("loss_logged_after_step", "iris_loss_after_step"),
+    "loss_reduction_sum": ("loss_sum", "iris_reduction_sum"),
+    "no_factor_two": ("no_factor_two", "iterates_no_factor_two", "stop_update_no_factor_two"),
+}
+"""Concept -> the built-in mistakes, of different checks or families, that are that one idea
+(``register`` sets their ``concept``)."""
+_CONCEPT_OF = {m: concept for concept, ids in CONCEPTS.items() for m in ids}
+
 
 
 REFERENCES: dict[str, Simulate] = {}
@@ -87,7 +118,10 @@ class MistakeDiagnosis(Diagnosis):
 
 
 def register(mistake: Mistake) -> Mistake:
-    """Register a built-in or instructor mistake (``registry.register_misconception``)."""
+    """Register a built-in or instructor mistake (``registry.register_misconception``), with
+    its ``CONCEPTS`` entry as its concept when it names none."""
+    if not mistake.concept and mistake.id in _CONCEPT_OF:
+        mistake = replace(mistake, concept=_CONCEPT_OF[mistake.id])
     return registry.register_misconception(mistake)
 
 
@@ -164,6 +198,7 @@ def diagnose(
         fix=mistake.fix,
         distance=best,
         runner_up=scored[1][1].id if len(scored) > 1 else None,
+        concept=mistake.concept_id,
     )
     found._output = output.tolist()
     return found
