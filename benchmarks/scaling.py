@@ -10,8 +10,10 @@ submission (overall, and after the start-up), the peak memory of the whole proce
 time split (``split.py``: start-up once; student code, sandbox, judging and artefacts per
 submission, summed over the worker threads). Then whether the cost grew linearly (the
 per-submission time after start-up at the largest N against the smallest) and the memory
-stayed flat (peak at the largest N against the smallest). Points must agree with nbgrader's
-on every submission of the N = 40 run.
+stayed flat (peak at the largest N against the smallest); these runs are in this process
+(a breakdown). The ratio at N = 40 is whole command against whole command (``commands.py``:
+``nbgrader autograde`` and ``gdgrade autograde`` as processes), and points must agree with
+nbgrader's on every submission of that run.
 
 Run: .venv/bin/python benchmarks/scaling.py [--sizes 20 100 500] [--nbgrader-n 40] [--workers 2]
 (``--sizes 3 --nbgrader-n 0`` is the quick check the tests run.)
@@ -25,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from commands import gdgrade_autograde
 from nbgrader_vs_gdgrade import TRAIN, nbgrader_run, notebook, released, submit_mix
 from split import PHASES, Split, TreeMemory
 
@@ -90,13 +93,14 @@ def main() -> None:
         if args.nbgrader_n:
             n = args.nbgrader_n
             nb_wall, nb_scores = nbgrader_run(build(Path(tmp) / "nbgrader", n))
-            gd = gdgrade(build(Path(tmp) / "gdgrade40", n), args.workers)
-            agree = nb_scores == gd["scores"]
+            gd40 = build(Path(tmp) / "gdgrade40", n)
+            gd_wall, gd_scores = gdgrade_autograde(gd40, "bench", args.workers)
+            agree = nb_scores == gd_scores
             agree_line = f"points agree with nbgrader on all {n}: {'yes' if agree else 'NO'}"
             ratio_line = (
-                f"N = {n}: nbgrader autograde {nb_wall:.2f} s ({nb_wall / n:.3f} s each), "
-                f"gdgrade {gd['wall']:.2f} s ({gd['wall'] / n:.3f} s each): "
-                f"{nb_wall / gd['wall']:.1f}x"
+                f"summary: N = {n}, commands: nbgrader autograde {nb_wall:.2f} s "
+                f"({nb_wall / n:.3f} s each), gdgrade autograde {gd_wall:.2f} s "
+                f"({gd_wall / n:.3f} s each): {nb_wall / gd_wall:.1f}x"
             )
         runs = [gdgrade(build(Path(tmp) / f"n{n}", n), args.workers) for n in args.sizes]
     print(f"gdgrade autograde, workers={args.workers}, python {sys.version.split()[0]}")

@@ -9,7 +9,9 @@ Commands check their paths and names before anything is created.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any, Literal, NoReturn
 
@@ -19,6 +21,8 @@ from typer.core import TyperGroup
 from grader.errors import GraderError, UsageError
 from grader.quizzes.cli import app as quiz_app
 
+STARTED = time.monotonic()
+"""When this command started (its closing throughput line counts from here)."""
 OWN_PACKAGES = ("grader", "reference")
 """A missing module of these is a bug (a traceback); any other is a missing dependency."""
 
@@ -111,10 +115,15 @@ def autograde(
     memory_mb: Annotated[int, typer.Option(min=1, help="Memory per notebook (MiB).")] = 4096,
 ) -> None:
     """Grade submitted/<student>/<assignment>/ and write feedback, results and gradebook."""
-    from grader.nbgrader_io.release import check_ready, nothing_to_grade
-
     if scheduler and executor != "dask":
         raise UsageError("--scheduler needs --executor dask")
+    if executor == "local":  # the sandbox's warm process starts importing now
+        from grader.sandbox import launch
+
+        launch.early(hide=[str(course)])
+
+    from grader.nbgrader_io.release import check_ready, nothing_to_grade
+
     assignments = check_ready(course, assignments)  # before anything is imported or written
     hint = nothing_to_grade(course, assignments)
     if hint:
@@ -122,28 +131,34 @@ def autograde(
         return
 
     from grader.nbgrader_io.course import cell_timeout as configured
-    from grader.outputs.summary import print_summary
-    from grader.pipeline.batch import autograde as run
-    from grader.pipeline.progress import ClassProgress
-    from grader.sandbox.execution import SandboxLimits
+    from grader.pipeline.warm import class_start
+    from grader.protocol import SandboxLimits
 
     limits = SandboxLimits(
         cell_timeout=cell_timeout or configured(course) or SandboxLimits().cell_timeout,
         total_timeout=total_timeout,
         memory_mb=memory_mb,
     )
-    with ClassProgress(sys.stdout, live=sys.stdout.isatty()) as bar:
-        results = run(
-            course,
-            assignments,
-            workers=workers,
-            force=force,
-            executor=executor,
-            scheduler=scheduler,
-            limits=limits,
-            progress=bar.advance,
-            planned=bar.planned,
-        )
+    local = executor == "local"  # the sandbox starts first; the imports below run beside it
+    early = class_start(course, assignments, workers=workers, limits=limits) if local else None
+    with early or contextlib.nullcontext() as starting:
+        from grader.outputs.summary import print_summary
+        from grader.pipeline.batch import autograde as run
+        from grader.pipeline.progress import ClassProgress
+
+        with ClassProgress(sys.stdout, live=sys.stdout.isatty(), since=STARTED) as bar:
+            results = run(
+                course,
+                assignments,
+                workers=workers,
+                force=force,
+                executor=executor,
+                scheduler=scheduler,
+                limits=limits,
+                progress=bar.advance,
+                planned=bar.planned,
+                starting=starting,
+            )
     print_summary(results)
     typer.echo(bar.throughput(reused=len(results) - bar.done))
 
@@ -164,6 +179,9 @@ def grade(
     ] = None,
 ) -> None:
     """Grade one notebook (a student repository's CI): results, feedback, Classroom output."""
+    from grader.sandbox import launch
+
+    launch.early()  # the sandbox's warm process starts importing now
     if source is None:
         source = _shipped_source(assignment)
     if out.exists() and not out.is_dir():
@@ -292,6 +310,9 @@ def _shipped_source(assignment: str) -> Path:
 
 def main() -> None:
     """Console-script entry point."""
+    from grader.nbgrader_io import imports
+
+    imports.install()  # nbgrader without its server extensions, nbformat without rfc3987
     app()
 
 

@@ -46,6 +46,18 @@ def test_plain_output_has_a_line_per_tenth_with_the_time_left_and_a_closing_line
     ), closing
 
 
+def test_the_closing_line_counts_from_the_commands_start_when_given() -> None:
+    import time
+
+    out = io.StringIO()
+    with ClassProgress(out, live=False, since=time.monotonic() - 7.0) as bar:
+        bar.planned(2)  # the command's start-up (7 s ago) still counts
+        bar.advance()
+        bar.advance()
+    closing = bar.throughput()
+    assert re.match(r"graded 2 submissions in 7\.\d s \(first result after 7\.\d s\)", closing)
+
+
 def test_a_small_class_still_gets_a_line_per_submission() -> None:
     out = io.StringIO()
     with ClassProgress(out, live=False) as bar:

@@ -1,14 +1,17 @@
 """The warm parent of a sandbox's zygotes: warm up once, then fork one zygote per worker.
 
-``python -m grader.inside.forkserver FD`` runs ``zygote.warm_up`` (torch, IPython, matplotlib,
-a first training step), sends ``{"warm": seconds, "pid": pid}`` on the Unix socket FD (its end
-of the pool's socketpair, SOCK_SEQPACKET), then waits there. Each message that arrives carries
-two file descriptors, the read end of a job pipe and the write end of a report pipe; the
-forkserver forks a zygote that serves them (``zygote.serve``): it decides its own containment
-(its uid comes from its own pid, so no two workers share one), says ready and answers jobs,
-each in a fresh confined child. A fork of the warm process takes milliseconds, so the imports
-and the torch warm-up are paid once per sandbox, not once per worker, and a dead worker is
-replaced at once. The zygotes share the warm process's pages until they write to them.
+``python -m grader.inside.forkserver FD`` runs ``zygote.warm_up`` (IPython, the class's
+libraries, torch's first training step when torch is one of them; with ``GDGRADE_WARM_LATER``
+set it imports IPython first, then reads the list of libraries, ``{"warm": [...] | null}``,
+from the socket: ``grader.sandbox.launch``), sends ``{"warm": seconds, "pid": pid}`` on the
+Unix socket FD (its end of the pool's socketpair, SOCK_SEQPACKET), then waits there. Each
+message that arrives carries two file descriptors, the read end of a job pipe and the write
+end of a report pipe; the forkserver forks a zygote that serves them (``zygote.serve``): it
+decides its own containment (its uid comes from its own pid, so no two workers share one),
+says ready and answers jobs, each in a fresh confined child. A fork of the warm process takes
+milliseconds, so the imports and the torch warm-up are paid once per sandbox, not once per
+worker, and a dead worker is replaced at once. The zygotes share the warm process's pages
+until they write to them.
 
 A zygote dies with the forkserver (PR_SET_PDEATHSIG); the forkserver kills its zygotes and
 exits when the pool closes its end of the socket (or dies), and reaps the zygotes that exit.
@@ -59,7 +62,14 @@ def main() -> None:
     sock = socket.socket(fileno=int(sys.argv[1]))
     os.dup2(2, 1)  # a stray print goes where stderr goes, never into a pipe of the pool
     start = time.perf_counter()
-    shell = zygote.warm_up()
+    modules = None
+    if os.environ.get("GDGRADE_WARM_LATER"):  # launched early: what to warm comes next
+        zygote.preimport()
+        data = sock.recv(65536)
+        if not data:  # the pool closed its end before it knew
+            return
+        modules = json.loads(data)["warm"]
+    shell = zygote.warm_up(modules)
     warm = time.perf_counter() - start
     sock.sendall(json.dumps({"warm": warm, "pid": os.getpid()}).encode())
     zygotes: set[int] = set()

@@ -1,7 +1,7 @@
 """The sandbox worker: a warm "zygote" process that forks one child per submission.
 
-``warm_up`` imports torch, IPython and the class's libraries (by default numpy and
-matplotlib with Agg) and runs one tiny forward/backward/optimizer step; the pool's zygotes
+``warm_up`` imports IPython and the class's libraries (by default numpy, matplotlib with Agg
+and torch) and, with torch, runs one tiny forward/backward/optimizer step; the pool's zygotes
 are forked from one warm process that did it (``grader.inside.forkserver``), and ``python -m
 grader.inside.zygote`` is a zygote of its own on stdin/stdout. A zygote says ready
 (``ReadyReport``), then reads jobs (one ``grader.protocol.JobRecord`` JSON line each) and
@@ -124,8 +124,8 @@ class CellTimeout(Exception):
 # -- zygote: warm-up --------------------------------------------------------------------
 
 
-DEFAULT_WARM = ("numpy", "matplotlib.pyplot")
-"""What a warm process imports besides torch and IPython when the pool names nothing."""
+DEFAULT_WARM = ("numpy", "matplotlib.pyplot", "torch")
+"""What a warm process imports besides IPython when the pool names nothing."""
 
 
 def warm_modules() -> list[str]:
@@ -135,24 +135,35 @@ def warm_modules() -> list[str]:
     return list(DEFAULT_WARM) if asked is None else [m for m in asked.split(",") if m]
 
 
+def preimport() -> None:
+    """What every warm-up imports, whatever the class (IPython's shell, the probes): a warm
+    process launched before its class is known imports it while it waits."""
+    from IPython.core.interactiveshell import InteractiveShell  # noqa: F401
+    from traitlets.config import Config  # noqa: F401
+
+    import grader.inside.probes
+    import grader.inside.timing  # noqa: F401
+
+
 def warm_up(modules: list[str] | None = None) -> Any:
-    """Import torch, IPython and ``modules`` (default ``warm_modules()``; one that fails to
-    import is left to the notebook), exercise torch once, return the IPython shell."""
+    """Import IPython and ``modules`` (default ``warm_modules()``; one that fails to import
+    is left to the notebook), exercise torch once when torch is one of them (its import and
+    first step cost 2 s: a class that never uses torch does not wait for them), return the
+    IPython shell."""
     modules = warm_modules() if modules is None else modules
-    plots = any(m.split(".")[0] == "matplotlib" for m in modules)
+    roots = {m.split(".")[0] for m in modules}
+    plots = "matplotlib" in roots
     if plots:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
         import matplotlib_inline.backend_inline  # noqa: F401  (what %matplotlib inline loads)
-    import torch
     from IPython.core.displaypub import DisplayPublisher
     from IPython.core.interactiveshell import InteractiveShell
     from traitlets.config import Config
 
     import grader.inside.probes
-    import grader.inside.recording
     import grader.inside.timing  # noqa: F401
 
     for name in modules:
@@ -189,12 +200,8 @@ def warm_up(modules: list[str] | None = None) -> Any:
             lines = traceback.format_exception(exception)
             return {"ename": type(exception).__name__, "evalue": str(exception), "traceback": lines}
 
-    torch.set_num_threads(1)
-    model = torch.nn.Linear(3, 1)
-    opt = torch.optim.SGD(model.parameters(), lr=0.1)
-    loss = model(torch.randn(4, 3)).pow(2).mean()
-    loss.backward()
-    opt.step()
+    if "torch" in roots:
+        _warm_torch()
     if plots:
         plt.figure()
         plt.close("all")
@@ -210,10 +217,25 @@ def warm_up(modules: list[str] | None = None) -> Any:
     )
     _PRISTINE.update(shell.user_ns)
     # What is alive now lives as long as the zygote: keep it out of the cyclic collector,
-    # whose first full pass over torch's and IPython's objects cost each child ~0.2 s.
-    gc.collect()
+    # whose first full pass over torch's and IPython's objects cost each child ~0.2 s. No
+    # collection first: it finds nothing after these imports and takes 0.1 s of the start.
     gc.freeze()
     return shell
+
+
+def _warm_torch() -> None:
+    """Import torch and the recording datasets; run one tiny training step (a first step in
+    a process costs 1.2 s: torch._dynamo and the kernels' first calls)."""
+    import torch
+
+    import grader.inside.recording  # noqa: F401  (the probes' torch datasets)
+
+    torch.set_num_threads(1)
+    model = torch.nn.Linear(3, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    loss = model(torch.randn(4, 3)).pow(2).mean()
+    loss.backward()
+    opt.step()
 
 
 _PRISTINE: dict[str, Any] = {}

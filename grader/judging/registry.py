@@ -2,7 +2,8 @@
 
 Three sources, loaded once and merged by id:
 
-1. the shipped demo course, ``grader.course.<assignment>`` modules;
+1. the shipped demo course, ``grader.course.<assignment>`` modules, each imported when its
+   assignment is first asked for (``load_assignment``; ``load_builtin`` imports them all);
 2. installed packages, through the entry point groups ``gdgrade.checks`` and
    ``gdgrade.misconceptions`` (each entry point names a module to import; importing it
    calls ``register`` / ``register_misconception``);
@@ -33,7 +34,9 @@ if TYPE_CHECKING:
 
 CHECKS: dict[str, Check] = {}
 MISCONCEPTIONS: dict[str, Any] = {}
-_loaded = False
+_loaded = False  # every shipped module (load_builtin)
+_plugins_loaded = False
+_shipped: set[str] = set()  # the shipped assignments imported so far
 _files: set[Path] = set()
 _lock = threading.Lock()
 _file_lock = threading.RLock()  # held while a checks file runs: others wait for its checks
@@ -52,20 +55,67 @@ def register_misconception(mistake: Any) -> Any:
 
 
 def load_builtin() -> None:
-    """Import the shipped course modules and every entry-point module, once; then the
+    """Import every shipped course module and every entry-point module, once; then the
     checks of the course around the working directory (``load_near``), if any."""
-    global _loaded
+    global _loaded, _plugins_loaded
     with _lock:  # grading threads may ask at the same time
-        if _loaded:
-            return
-        course = importlib.import_module("grader.course")
-        for info in pkgutil.iter_modules(course.__path__):
-            importlib.import_module(f"grader.course.{info.name}")
+        if not _loaded:
+            _plugins_loaded = False  # the entry points as they are now
+            _load_plugins()
+            course = importlib.import_module("grader.course")
+            for info in pkgutil.iter_modules(course.__path__):
+                if info.name not in _shipped:
+                    _load_shipped(info.name)
+            _loaded = True
+    load_near()  # outside the lock: load_course comes back here
+
+
+def load_assignment(assignment: str) -> None:
+    """What ``load_builtin`` loads, for one assignment only: its shipped module (if the
+    shipped course has it), the entry-point modules and the course around the working
+    directory. Another shipped assignment's module is not imported (minibatch_in_action's
+    alone takes 1.6 s: torch and the Iris data)."""
+    with _lock:
+        _load_plugins()
+        if assignment not in _shipped and _is_shipped(assignment):
+            _load_shipped(assignment)
+    load_near()
+
+
+def load_extensions() -> None:
+    """The entry-point modules and the course around the working directory, without any
+    shipped assignment (where mistakes come from: the shipped ones are the families')."""
+    with _lock:
+        _load_plugins()
+    load_near()
+
+
+def _load_plugins() -> None:
+    """Import every entry-point module, once (callers hold ``_lock``)."""
+    global _plugins_loaded
+    if not _plugins_loaded:
         for group in ("gdgrade.checks", "gdgrade.misconceptions"):
             for ep in entry_points(group=group):
                 importlib.import_module(ep.value.split(":")[0])
-        _loaded = True
-    load_near()  # outside the lock: load_course comes back here
+        _plugins_loaded = True
+
+
+def _is_shipped(assignment: str) -> bool:
+    """Whether ``grader.course`` has a module of that name."""
+    if not assignment.isidentifier():
+        return False
+    spec = importlib.util.find_spec(f"grader.course.{assignment}")
+    return spec is not None and (spec.origin or "").endswith(".py")
+
+
+def _load_shipped(assignment: str) -> None:
+    """Import ``grader.course.<assignment>`` (callers hold ``_lock``). A check of the same
+    id registered before it (a course's own file, an entry point) keeps its place: the
+    shipped one only fills in, as when every shipped module loaded first."""
+    _shipped.add(assignment)
+    before = dict(CHECKS)
+    importlib.import_module(f"grader.course.{assignment}")
+    CHECKS.update(before)
 
 
 def load_file(path: str | Path) -> None:
@@ -99,7 +149,8 @@ def _run_checks_file(path: Path) -> None:
 
 def load_course(course_root: str | Path) -> list[Path]:
     """Import every ``<course>/checks/*.py``; returns the files loaded."""
-    load_builtin()
+    with _lock:
+        _load_plugins()
     files = sorted((Path(course_root) / "checks").glob("*.py"))
     for path in files:
         load_file(path)
@@ -126,7 +177,7 @@ def load_near(path: str | Path | None = None) -> list[Path]:
 
 def get(check_id: str) -> Check:
     """The check with this id, or UnknownCheckError naming the close ones."""
-    load_builtin()
+    load_assignment(check_id.split(".")[0])
     if check_id not in CHECKS:
         load_near()
     try:
@@ -139,7 +190,7 @@ def get(check_id: str) -> Check:
 
 def checks_for(assignment: str) -> list[Check]:
     """All checks of one assignment, in registration order."""
-    load_builtin()
+    load_assignment(assignment)
     if not any(c.startswith(f"{assignment}.") for c in CHECKS):
         load_near()
     return [c for c in CHECKS.values() if c.id.startswith(f"{assignment}.")]

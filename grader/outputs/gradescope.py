@@ -53,6 +53,8 @@ fi
 "$ROOT/venv/bin/python" -m pip install --quiet --upgrade pip
 "$ROOT/venv/bin/python" -m pip install --quiet "{torch}" --index-url {index}
 "$ROOT/venv/bin/python" -m pip install --quiet -r "$SOURCE/requirements.txt"
+# Compile gdgrade once here, not in every submission's fresh container.
+"$ROOT/venv/bin/python" -m compileall -q "$SOURCE/app"
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -66,6 +68,9 @@ import sys
 from pathlib import Path
 
 import grader
+from grader.nbgrader_io import imports
+
+imports.install()  # nbgrader without its server extensions (grader.nbgrader_io.imports)
 from grader.pipeline.single import run_gradescope
 
 print("gdgrade from", Path(grader.__file__).parent)

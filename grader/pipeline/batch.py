@@ -50,6 +50,7 @@ from grader.outputs import artefacts, feedback
 from grader.outputs.results import SubmissionResult
 from grader.pipeline import regrade
 from grader.pipeline.grade import grade_notebook
+from grader.pipeline.warm import Starting, warm_start
 from grader.protocol import SandboxLimits
 
 Progress = Callable[[SubmissionResult], None]
@@ -182,29 +183,31 @@ Work = Callable[[CourseDir, SubmittedNotebook, object], SubmissionResult]
 
 @contextlib.contextmanager
 def _local_sandbox(
-    course: CourseDir, todo: list[SubmittedNotebook], workers: int, limits: SandboxLimits
+    course: CourseDir,
+    todo: list[SubmittedNotebook],
+    workers: int,
+    limits: SandboxLimits,
+    starting: Starting | None = None,
 ) -> Iterator[object]:
-    """A warm sandbox for this class, its warm process importing what the assignments'
-    notebooks import; while it starts (imports torch...), this process loads the
-    assignments' checks (their imports too) on the other core."""
-    from grader.sandbox import preload
-    from grader.sandbox.pool import Sandbox
-
+    """A warm sandbox for this class (``grader.pipeline.warm``), its warm process importing
+    what the assignments' notebooks import; while it starts (imports torch...), this process
+    loads the assignments' checks (their imports too) on the other core. A broken checks
+    file stops the sandbox, then says why. ``starting``: the sandbox the command started
+    already (``warm.class_start``), closed by the command."""
     hide = [course.root]  # hidden tests, other students' work, the gradebook
-    warm = preload.imported({s.source for s in todo})  # what the assignments import
-    with contextlib.ExitStack() as stack, ThreadPoolExecutor(1) as starter:
-        starting = starter.submit(Sandbox, workers=workers, limits=limits, hide=hide, warm=warm)
-        try:
-            _load_checks(todo)
-            if not starting.done():  # idle otherwise: ready the feedback pages' renderer
-                feedback.warm_up()
-            stack.enter_context(_frozen_heap())  # while the warm process still starts
-        except BaseException:  # a broken checks file: stop the sandbox, then say why
-            with contextlib.suppress(Exception):
-                starting.result().close()
-            raise
-        sandbox = stack.enter_context(starting.result())
-        yield sandbox
+    sources = sorted({s.source for s in todo})
+    students = [s.notebook for s in todo]  # whether one of them imports torch
+    start = (
+        warm_start(sources, students=students, workers=workers, limits=limits, hide=hide)
+        if starting is None
+        else contextlib.nullcontext(starting)
+    )
+    with start as up:
+        _load_checks(todo)
+        if not up.done():  # idle otherwise: ready the feedback pages' renderer
+            feedback.warm_up()
+        with _frozen_heap():  # what is loaded by now, while the warm process still starts
+            yield up.wait()
 
 
 def _load_checks(todo: list[SubmittedNotebook]) -> None:
@@ -281,12 +284,16 @@ def autograde(
     planned: Planned | None = None,
     limits: SandboxLimits | None = None,
     remeasure: bool = True,
+    starting: Starting | None = None,
 ) -> list[SubmissionResult]:
     """Grade every submission in the course directory, locally or on a Dask cluster, then
     (``remeasure``) once more those of this run with a check that needs review.
 
     ``planned`` is called once with the number of submissions to grade (those not reused),
     before the first is graded; ``progress`` with each result as it is recorded.
+    ``starting``: a local sandbox the caller started for this class already (the command
+    line starts it before importing this module: ``warm.class_start``); its limits are the
+    ones that apply.
     """
     if executor not in ("local", "dask"):
         raise UsageError(f"executor must be 'local' or 'dask', got {executor!r}")
@@ -316,7 +323,9 @@ def autograde(
     if todo:
         with contextlib.ExitStack() as stack:
             if executor == "local":
-                sandbox = stack.enter_context(_local_sandbox(course, todo, workers, limits))
+                sandbox = stack.enter_context(
+                    _local_sandbox(course, todo, workers, limits, starting)
+                )
             else:
                 sandbox = None
                 stack.enter_context(_frozen_heap())

@@ -44,12 +44,15 @@ class ClassProgress:
     """Counts the submissions graded; ``planned`` starts the clock, ``advance`` counts one,
     ``throughput`` is the closing line."""
 
-    def __init__(self, out: TextIO, *, live: bool) -> None:
+    def __init__(self, out: TextIO, *, live: bool, since: float | None = None) -> None:
+        """``since``: the ``time.monotonic()`` the closing line counts from (the command's
+        start, so its start-up counts too), else ``planned``'s."""
         self.out = out
         self.live = live
         self.total = 0
         self.done = 0
-        self.start = time.monotonic()
+        self.since = since
+        self.start = time.monotonic() if since is None else since
         self.first: float | None = None
         self._bar: Any = None
         self._task: Any = None
@@ -64,7 +67,8 @@ class ClassProgress:
 
     def planned(self, total: int) -> None:
         """The number of submissions this run grades; starts the clock (and the bar)."""
-        self.total, self.start = total, time.monotonic()
+        self.total = total
+        self.start = time.monotonic() if self.since is None else self.since
         if self.live and total:
             from rich.console import Console
             from rich.progress import (

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.errors import UsageError
-from grader.nbgrader_io.course import write_atomic, write_json
-from grader.outputs import feedback, lms
-from grader.outputs.gradescope import CONFIG_NAME
-from grader.outputs.results import SubmissionResult
 from grader.paths import COURSE_SOURCE
+
+if TYPE_CHECKING:  # imported once the sandbox is starting (``_grade``)
+    from grader.outputs.results import SubmissionResult
 
 
 def shipped_source(assignment: str, course: Path = COURSE_SOURCE) -> Path:
@@ -34,16 +34,36 @@ def shipped_source(assignment: str, course: Path = COURSE_SOURCE) -> Path:
     return notebooks[0]
 
 
-def _grade(notebook: Path, source: Path, assignment: str, student: str) -> SubmissionResult:
-    """One notebook through one warm worker."""
-    from grader.pipeline.grade import grade_notebook
-    from grader.sandbox.pool import Sandbox
+def _grade(
+    notebook: Path, source: Path, assignment: str, student: str, course: Path | None = None
+) -> SubmissionResult:
+    """One notebook through one warm worker, started first (``grader.pipeline.warm``): while
+    its warm process imports, this process imports the pipeline and loads the checks of
+    ``assignment`` only (and ``course``'s own checks, when given)."""
+    from grader.pipeline.warm import warm_start
 
-    with Sandbox(workers=1) as sandbox:
+    with warm_start([source], students=[notebook]) as up:
+        from grader.outputs import feedback
+        from grader.pipeline.grade import grade_notebook
+
+        load_checks(assignment, source, course)
+        if not up.done():  # idle otherwise: ready the feedback page's renderer
+            feedback.warm_up()
         result, _ = grade_notebook(
-            notebook, source, student=student, assignment=assignment, sandbox=sandbox
+            notebook, source, student=student, assignment=assignment, sandbox=up.wait()
         )
     return result
+
+
+def load_checks(assignment: str, source: Path, course: Path | None = None) -> None:
+    """The checks of ``assignment`` (the shipped module, entry points) and the own checks of
+    ``course`` and of the course ``source`` lies in; no other shipped assignment's."""
+    from grader.judging import registry
+
+    if course is not None:
+        registry.load_course(course)
+    registry.load_near(source)
+    registry.load_assignment(assignment)
 
 
 def grade_single(
@@ -57,6 +77,9 @@ def grade_single(
     """Grade ``notebook`` against its source; write results.json, classroom.json, feedback."""
     src = source or shipped_source(assignment)
     result = _grade(notebook, src, assignment, notebook.parent.name or "student")
+    from grader.nbgrader_io.course import write_atomic, write_json
+    from grader.outputs import feedback, lms  # loaded while the sandbox started
+
     shown = lms.student_view(result)
     write_json(out / "results.json", lms.gradescope(shown))
     write_json(out / "classroom.json", lms.classroom(shown))
@@ -80,14 +103,19 @@ def run_gradescope(root: Path) -> SubmissionResult:
 
     ``root`` is ``/autograder`` on Gradescope; the bundle's settings are in
     ``root/source/gdgrade_bundle.json`` and its course is where ``grader.paths`` looks."""
-    from grader.judging import registry
+    from grader.sandbox import launch
+
+    launch.early()  # the sandbox's warm process starts importing now
+    from grader.nbgrader_io.course import write_json
+    from grader.outputs import lms
+    from grader.outputs.gradescope import CONFIG_NAME
 
     config = json.loads((root / "source" / CONFIG_NAME).read_text(encoding="utf-8"))
     assignment = config["assignment"]
-    registry.load_course(COURSE_SOURCE)  # the course's own checks/, when it has some
     source = COURSE_SOURCE / "source" / assignment / config["notebook"]
     notebook = _submitted(root / "submission", config["notebook"])
-    result = _grade(notebook, source, assignment, "submission")
+    # the course's own checks/, when it has some, load while the sandbox starts
+    result = _grade(notebook, source, assignment, "submission", course=COURSE_SOURCE)
     results = lms.gradescope(
         result,
         hidden_visibility=config["hidden_visibility"],

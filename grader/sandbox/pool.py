@@ -1,7 +1,8 @@
 """Run a submission's cells in an isolated, warm worker; get back records and Evidence.
 
-``Sandbox(workers=N)`` starts one warm process (``python -m grader.inside.forkserver``) that
-imports torch, IPython and the class's libraries and exercises torch once, then has it fork
+``Sandbox(workers=N)`` starts one warm process (``python -m grader.inside.forkserver``,
+launched by ``grader.sandbox.launch``, maybe before the sandbox: ``launched``) that imports
+IPython and the class's libraries and exercises torch once when torch is one, then has it fork
 N zygotes: the start-up is paid once per sandbox, and each worker is ready as soon as it has
 decided its containment. ``run`` sends one job to a free zygote, which forks a fresh,
 confined child for it (see ``grader.inside.zygote``). Whatever the student's code does
@@ -20,16 +21,13 @@ with an error saying why, so its judge scores zero with that message.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import queue
 import select
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -38,108 +36,15 @@ from pydantic import ValidationError
 
 from grader.errors import SandboxError, WorkerStartError
 from grader.evidence import ProbeRequest
-from grader.paths import REPO_ROOT
 from grader.protocol import ContainmentRecord, JobRecord, ReadyReport, WorkerReport, line
 from grader.sandbox.execution import ExecutionRecord, SandboxLimits, WorkerFailure, build_record
+from grader.sandbox.launch import Forkserver as _Forkserver
+from grader.sandbox.launch import Launched, make_home
 
-ROOT = REPO_ROOT
-"""Directory holding the ``grader`` package; the workers start there (not a PYTHONPATH)."""
-START_TIMEOUT = 180.0
-"""Seconds the warm process may take to import torch and warm up."""
 READY_TIMEOUT = 60.0
 """Seconds a forked zygote may take to decide its containment and say ready."""
 ANSWER_MARGIN = 30.0
 """Seconds beyond the total limit the parent waits for a zygote before replacing it."""
-
-
-def _environment(
-    home: str, isolate: bool, hide: Sequence[str], warm: Sequence[str] | None
-) -> dict[str, str]:
-    env = {} if warm is None else {"GDGRADE_WARM": ",".join(warm)}
-    return env | {
-        "GDGRADE_ISOLATE": "1" if isolate else "0",
-        "GDGRADE_HIDE": os.pathsep.join(os.path.abspath(p) for p in hide),
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "LANG": "C.UTF-8",
-        "HOME": home,
-        "IPYTHONDIR": os.path.join(home, "ipython"),
-        "MPLCONFIGDIR": os.path.join(home, "mpl"),
-        "MPLBACKEND": "Agg",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "PYTHONHASHSEED": "0",
-        "PYTHONNOUSERSITE": "1",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONUNBUFFERED": "1",
-        "TMPDIR": os.path.join(home, "tmp"),  # scratch dirs: removed with the sandbox
-    }
-
-
-class _Forkserver:
-    """The warm process the zygotes are forked from, and the socket that asks it to fork."""
-
-    def __init__(
-        self,
-        home: str,
-        isolate: bool = True,
-        hide: Sequence[str] = (),
-        warm: Sequence[str] | None = None,
-    ) -> None:
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "grader.inside.forkserver", str(theirs.fileno())],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            pass_fds=(theirs.fileno(),),
-            env=_environment(home, isolate, hide, warm),
-            cwd=ROOT,
-        )
-        theirs.close()
-        self.sock = ours
-        self.lock = threading.Lock()
-        self.warm_seconds = 0.0
-
-    def wait_warm(self) -> None:
-        """Block until the warm-up is done; WorkerStartError if it fails."""
-        ready = select.select([self.sock], [], [], START_TIMEOUT)[0]
-        try:
-            data = self.sock.recv(4096) if ready else b""
-            self.warm_seconds = float(json.loads(data)["warm"])
-        except (OSError, ValueError, KeyError, TypeError):
-            self.close()
-            raise WorkerStartError(
-                f"the sandbox's warm process did not start (exit code {self.proc.returncode}); "
-                f"try `{sys.executable} -m grader.inside.zygote` to see why"
-            ) from None
-
-    def alive(self) -> bool:
-        """Whether the warm process still runs."""
-        return self.proc.poll() is None
-
-    def fork(self) -> tuple[int, int]:
-        """Have it fork a zygote; returns our ends of its pipes (jobs in, reports out)."""
-        job_r, job_w = os.pipe()
-        report_r, report_w = os.pipe()
-        try:
-            with self.lock:
-                socket.send_fds(self.sock, [b"fork"], [job_r, report_w])
-        except OSError:
-            os.close(job_w)
-            os.close(report_r)
-            raise WorkerStartError("the sandbox's warm process is gone") from None
-        finally:
-            os.close(job_r)
-            os.close(report_w)
-        return job_w, report_r
-
-    def close(self) -> None:
-        """Stop it (its zygotes die with it: PR_SET_PDEATHSIG)."""
-        with contextlib.suppress(OSError):
-            self.sock.close()
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
 
 
 class _Forked:
@@ -299,20 +204,21 @@ class Sandbox:
         isolate: bool = True,
         hide: Sequence[str] = (),
         warm: Sequence[str] | None = None,
+        launched: Launched | None = None,
     ) -> None:
         """Start ``workers`` warm zygotes (blocks until they are ready).
 
         ``isolate``: contain each child as far as this machine allows (``containment``
         says how); ``hide``: directories the notebook must not read (the course directory);
-        ``warm``: modules the warm process imports besides torch and IPython (default:
-        numpy and matplotlib; ``grader.sandbox.preload`` finds a class's own).
+        ``warm``: modules the warm process imports besides IPython (default: numpy,
+        matplotlib and torch; ``grader.sandbox.preload`` finds a class's own);
+        ``launched``: a warm process launched already with these ``isolate`` and ``hide``
+        (``grader.sandbox.launch.adopt``), which this sandbox takes over.
         """
         self.limits = limits or SandboxLimits()
         self._options = {"isolate": isolate, "hide": tuple(hide), "warm": warm}
-        self._home = tempfile.mkdtemp(prefix="gdgrade-worker-")
-        os.makedirs(os.path.join(self._home, "tmp"))
-        for path in (self._home, os.path.join(self._home, "tmp")):
-            os.chmod(path, 0o711)  # a child running as its own uid can reach its scratch dir
+        self._launched = launched
+        self._home = launched.home if launched is not None else make_home()
         self._free: queue.Queue[_Zygote] = queue.Queue()
         self._all: list[_Zygote] = []
         self._lock = threading.Lock()
@@ -334,7 +240,12 @@ class Sandbox:
         """Seconds from the start to every worker ready."""
 
     def _start_server(self) -> _Forkserver:
-        server = _Forkserver(self._home, **self._options)
+        launched, self._launched = self._launched, None  # once: a restart launches anew
+        if launched is not None:
+            server = launched.server
+            server.send_warm(self._options["warm"])
+        else:
+            server = _Forkserver(self._home, **self._options)
         server.wait_warm()
         return server
 

@@ -51,3 +51,25 @@ def test_the_shipped_assignments_warm_what_they_use() -> None:
     iris = [s for s in sources if "sklearn" in s.read_text()]
     assert iris and "sklearn.datasets" in preload.imported(iris)
     assert not any(m.split(".")[0] in preload.TRUSTED for m in warm)
+
+
+def test_a_student_can_have_torch_warmed_and_nothing_else(tmp_path: Path) -> None:
+    source = write(tmp_path / "source.ipynb", "import numpy as np")
+    student = write(tmp_path / "student.ipynb", "import torch\nimport sklearn.datasets")
+    other = write(tmp_path / "other.ipynb", "import numpy as np")
+    assert preload.imported([source], [other]) == ["numpy"]
+    assert preload.imported([source], [other, student]) == ["numpy", "torch"]
+
+
+def test_a_class_without_torch_gets_a_warm_process_without_it() -> None:
+    # a fresh process: the warm-up of a numpy class, as the forkserver runs it
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\nfrom grader.inside import zygote\nzygote.warm_up(['numpy'])\n"
+        "print('torch' in sys.modules, 'numpy' in sys.modules)"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["False", "True"]

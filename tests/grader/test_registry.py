@@ -70,3 +70,47 @@ def test_a_checks_file_loading_in_another_thread_is_waited_for(tmp_path):
     seen = "slow_course.one" in registry.CHECKS
     first.join()
     assert seen
+
+
+LAZY = """
+import json, sys
+from pathlib import Path
+from grader.judging import registry
+
+registry.load_course(Path(sys.argv[1]))  # before any shipped module: its own check wins
+checks = {c.id: c for c in registry.checks_for("gd_basics")}
+print(json.dumps({
+    "shipped": sorted(m for m in sys.modules if m.startswith("grader.course.")),
+    "torch": "torch" in sys.modules,
+    "name": checks["gd_basics.update_rule"].name,
+    "count": len(checks),
+}))
+"""
+
+
+def test_only_the_asked_assignment_is_loaded_and_a_course_check_still_wins(
+    tmp_path: Path,
+) -> None:
+    import json
+    import subprocess
+    import sys
+
+    course = _course(
+        tmp_path,
+        "gd_basics",
+        """
+        from grader import value_check
+        value_check("gd_basics.update_rule", name="the course's own", points=1,
+                    target="step", args=(3.0,), expected=lambda: 3.0)
+        """,
+    )
+    # a fresh process: this one may have imported every shipped module already
+    proc = subprocess.run(
+        [sys.executable, "-c", LAZY, str(course)], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    seen = json.loads(proc.stdout)
+    assert seen["shipped"] == ["grader.course.gd_basics"]  # not minibatch_in_action (torch)
+    assert not seen["torch"]
+    assert seen["name"] == "the course's own"
+    assert seen["count"] > 5  # the shipped module's other checks are there

@@ -133,7 +133,7 @@ def register_reference(family: str, fn: Simulate) -> Simulate:
 
 def mistakes(family: str) -> list[Mistake]:
     """Every registered mistake of a family, built-ins and instructors' alike."""
-    registry.load_builtin()
+    registry.load_extensions()  # the built-in families registered when this package loaded
     return [m for m in registry.MISCONCEPTIONS.values() if m.family == family]
 
 

@@ -1,0 +1,99 @@
+"""The fixed start of a grading command, paid in parallel: the sandbox first, the rest beside it.
+
+The sandbox's warm process (a Python that imports IPython, numpy, torch when the class uses
+it ... and forks the workers) is the longest part of a command's start on a small machine.
+``warm_start`` launches it before anything else, from a thread of this process, so that
+while it imports on one core this process imports the pipeline and loads the checks of the
+assignments it grades on the other. ``gdgrade autograde``, ``gdgrade grade`` and
+Gradescope's run_autograder all start this way, and launch the warm process itself even
+earlier, first thing (``grader.sandbox.launch.early``): it imports IPython while the command
+reads its course, and learns what else to import when the sandbox adopts it here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pydantic's models: imported in the starting thread, not before it
+    from grader.protocol import SandboxLimits
+    from grader.sandbox.pool import Sandbox
+
+
+class Starting:
+    """A sandbox on its way up: ``done`` says whether it is ready, ``wait`` returns it."""
+
+    def __init__(self, future: Future[Sandbox]) -> None:
+        self._future = future
+
+    def done(self) -> bool:
+        """Whether the sandbox has started (or failed to)."""
+        return self._future.done()
+
+    def wait(self) -> Sandbox:
+        """The started sandbox (WorkerStartError when it could not start)."""
+        return self._future.result()
+
+
+def _start(
+    sources: list[Path],
+    students: list[Path],
+    workers: int,
+    limits: SandboxLimits | None,
+    hide: Sequence[str | Path],
+) -> Sandbox:
+    from grader.sandbox import launch, preload
+    from grader.sandbox.pool import Sandbox
+
+    warm = preload.imported(sources, students)  # what the assignments import
+    hidden = [str(p) for p in hide]
+    launched = launch.adopt(isolate=True, hide=hidden)  # the command's early launch, if any
+    return Sandbox(workers=workers, limits=limits, hide=hidden, warm=warm, launched=launched)
+
+
+@contextlib.contextmanager
+def warm_start(
+    sources: Iterable[Path],
+    *,
+    students: Iterable[Path] = (),
+    workers: int = 1,
+    limits: SandboxLimits | None = None,
+    hide: Sequence[str | Path] = (),
+) -> Iterator[Starting]:
+    """Start a sandbox for the notebooks of ``sources`` now, in a thread; yield at once.
+
+    The body does its own start-up meanwhile and calls ``wait`` for the sandbox; the
+    sandbox is closed on the way out, also when the body stopped before waiting (a checks
+    file that fails to load) or the start failed. ``students``: their notebooks can only
+    add torch to what is warmed (``grader.sandbox.preload``); ``hide``: directories the
+    notebooks must not read.
+    """
+    import grader.sandbox.pool  # noqa: F401  (here: the thread then launches at once, not
+    # after importing pydantic's models while this thread imports beside it)
+
+    with ThreadPoolExecutor(1, thread_name_prefix="gdgrade-sandbox") as starter:
+        future = starter.submit(_start, list(sources), list(students), workers, limits, hide)
+        try:
+            yield Starting(future)
+        finally:
+            with contextlib.suppress(Exception):
+                future.result().close()
+
+
+@contextlib.contextmanager
+def class_start(
+    root: Path, assignments: list[str], *, workers: int, limits: SandboxLimits
+) -> Iterator[Starting]:
+    """``warm_start`` for a class, as ``grader.pipeline.batch`` starts it (every submission
+    of ``assignments`` in the course at ``root``, the course hidden from the notebooks),
+    from a command that has not imported the batch yet: pass it on as ``starting``."""
+    from grader.nbgrader_io.course import CourseDir
+
+    subs = CourseDir(root).submissions(assignments)
+    sources = sorted({s.source for s in subs})
+    students = [s.notebook for s in subs]
+    with warm_start(sources, students=students, workers=workers, limits=limits, hide=[root]) as up:
+        yield up

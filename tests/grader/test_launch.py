@@ -1,0 +1,54 @@
+"""A command launches the sandbox's warm process first thing (``grader.sandbox.launch``):
+the sandbox started later adopts it and tells it what to warm; a launch with other options
+or none adopting it is stopped, leaving no process behind."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from grader.evidence import ProbeRequest
+from grader.sandbox import launch
+from grader.sandbox.execution import SandboxLimits
+from grader.sandbox.pool import Sandbox
+from tests.grader.test_pool import gone, running
+
+LIMITS = SandboxLimits(cell_timeout=5.0, total_timeout=20, memory_mb=1024)
+PROBE = [ProbeRequest(check_id="t.f", probe="call", target="f", inputs={"args": [3]})]
+CELLS = ["import numpy as np\ndef f(a):\n    return int(np.int64(2) * a)"]
+
+
+def test_the_sandbox_adopts_the_early_launch_and_warms_what_it_is_told(tmp_path: Path) -> None:
+    secret = tmp_path / "hidden_tests.txt"
+    secret.write_text("the course's own")
+    launch.early(hide=[str(tmp_path)])
+    launched = launch.adopt(isolate=True, hide=[str(tmp_path)])
+    assert launched is not None and launch.adopt(isolate=True, hide=[str(tmp_path)]) is None
+    pid = launched.server.proc.pid
+    cells = [*CELLS, f"import os\nseen = os.path.exists({str(secret)!r})"]
+    look = ProbeRequest(check_id="t.seen", probe="value", target="seen")
+    with Sandbox(
+        workers=1, limits=LIMITS, hide=[tmp_path], warm=["numpy"], launched=launched
+    ) as sb:
+        assert sb.server_pid == pid  # no second warm process
+        record = sb.run(cells, [*PROBE, look])
+        assert record.status == "ok" and record.evidence[0].value == 6
+        if sb.containment.on:  # the launch hid the course as asked
+            assert record.evidence[1].value is False
+    assert gone(pid)
+    assert not Path(launched.home).exists()
+
+
+def test_a_launch_with_other_options_or_never_adopted_is_stopped(tmp_path: Path) -> None:
+    launch.early(hide=[str(tmp_path)])
+    first = launch._pending
+    assert first is not None and running(first.server.proc.pid)
+    assert launch.adopt(isolate=True, hide=[]) is None  # another course: not this launch
+    assert gone(first.server.proc.pid) and not Path(first.home).exists()
+
+    launch.early()
+    second = launch._pending
+    assert second is not None
+    launch._drop()  # what the command's exit does with a launch nobody adopted
+    assert gone(second.server.proc.pid) and not Path(second.home).exists()
+    assert sys.modules["grader.sandbox.launch"]._pending is None
