@@ -166,7 +166,10 @@ def autograde(
 @app.command()
 def grade(
     notebook: Annotated[
-        Path, typer.Argument(help="The student's notebook.", exists=True, dir_okay=False)
+        Path,
+        typer.Argument(
+            help="The student's notebook (missing: scored 0, saying why).", dir_okay=False
+        ),
     ],
     assignment: Annotated[str, typer.Option(help="Assignment name.")],
     source: Annotated[
@@ -193,6 +196,8 @@ def grade(
 
     result = grade_single(notebook, assignment, source=source, out=out, github_output=github_output)
     typer.echo(f"{result.student}: {result.score:g}/{result.max_score:g} ({result.execution})")
+    if result.execution == "invalid":  # reported (the job's reporter fails it), not an error
+        typer.echo(" ".join(result.messages), err=True)
 
 
 @app.command()

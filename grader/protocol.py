@@ -115,6 +115,9 @@ class CellRecord(BaseModel):
     error), capped by ``SandboxLimits.output_bytes`` with a note when cut."""
     seconds: float = 0.0
     """Wall time of the cell."""
+    execution_count: int | None = None
+    """The ``In [n]`` number IPython gave the cell, as Jupyter shows it; None when it took
+    none (a blank cell, one that never ran or was stopped before IPython counted it)."""
 
 
 # -- the child's events -------------------------------------------------------------------

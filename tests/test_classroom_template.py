@@ -91,12 +91,35 @@ def _expand(text: str, values: dict[str, str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def classroom_run(tmp_path_factory) -> dict:
+def wheel_venv(tmp_path_factory) -> tuple[Path, Path]:
+    return _wheel_venv(tmp_path_factory.mktemp("wheel"))
+
+
+@pytest.fixture(scope="module")
+def classroom_run(tmp_path_factory, wheel_venv) -> dict:
     work = tmp_path_factory.mktemp("classroom")
-    wheel, venv = _wheel_venv(work)
     repo = work / "student-repo"
     repo.mkdir()
     _student_notebook(repo)  # actions/checkout
+    return _run_workflow(work, repo, *wheel_venv)
+
+
+RENAMED = ("gd_basics (1).ipynb", "notes/draft.ipynb")
+"""What a student who renamed the notebook has in the repository instead of gd_basics.ipynb."""
+
+
+@pytest.fixture(scope="module")
+def renamed_run(tmp_path_factory, wheel_venv) -> dict:
+    work = tmp_path_factory.mktemp("renamed")
+    repo = work / "student-repo"
+    (repo / "notes").mkdir(parents=True)
+    for name in RENAMED:
+        shutil.copyfile(SAMPLE, repo / name)
+    return _run_workflow(work, repo, *wheel_venv)
+
+
+def _run_workflow(work: Path, repo: Path, wheel: Path, venv: Path) -> dict:
+    """Every ``run:`` step of the template in ``repo``, as GitHub runs it; each must exit 0."""
     github_output = work / "github_output"
     github_output.touch()
     workflow = yaml.safe_load(TEMPLATE.read_text())
@@ -132,7 +155,7 @@ def classroom_run(tmp_path_factory) -> dict:
         assert proc.returncode == 0, (
             f"{step.get('name')}: {proc.stdout[-2000:]}{proc.stderr[-2000:]}"
         )
-        logs.append(proc.stdout)
+        logs.append(proc.stdout + proc.stderr)
     where = subprocess.check_output(
         [venv / "bin" / "python", "-c", "import grader; print(grader.__file__)"],
         cwd=work,
@@ -203,23 +226,86 @@ def test_no_hidden_detail_reaches_the_student(classroom_run) -> None:
     assert by_name["test_momentum"]["message"] == line
 
 
-@pytest.mark.slow
-def test_real_reporter_prints_points(classroom_run) -> None:
+def _reporter(result: str) -> subprocess.CompletedProcess:
+    """The real reporter on a step's ``result`` output, as the template's last step runs it."""
     reporter = os.environ.get("GDGRADE_CLASSROOM_REPORTER")
     if not reporter or not shutil.which("node"):
         pytest.skip(
             "set GDGRADE_CLASSROOM_REPORTER to the main.js of "
             "classroom-resources/autograding-grading-reporter (not on npm) to run it"
         )
-    env = {
-        "PATH": os.environ["PATH"],
-        "INPUT_RUNNERS": "gdgrade",
-        "GDGRADE_RESULTS": classroom_run["outputs"]["result"],
-    }
-    proc = subprocess.run(["node", reporter], env=env, capture_output=True, text=True)
+    env = {"PATH": os.environ["PATH"], "INPUT_RUNNERS": "gdgrade", "GDGRADE_RESULTS": result}
+    return subprocess.run(["node", reporter], env=env, capture_output=True, text=True)
+
+
+@pytest.mark.slow
+def test_real_reporter_prints_points(classroom_run) -> None:
+    proc = _reporter(classroom_run["outputs"]["result"])
     out = proc.stdout
     assert "::notice title=Autograding complete::Points 14/17" in out, out + proc.stderr
     assert "line null" not in out and " - line " not in out
     assert "✅ test_update" in out and "❌ test_momentum" in out
     assert HIDDEN_DETAIL not in out
     assert proc.returncode == 1  # core.setFailed: some tests failed
+
+
+def test_missing_notebook_writes_zero_where_classroom_reads_it(tmp_path: Path) -> None:
+    # the checked-out gdgrade, run as the template's grade step runs it
+    (tmp_path / "GD_basics.ipynb").write_text("{}")
+    github_output = tmp_path / "github_output"
+    step = ["grade", "gd_basics.ipynb", "--assignment", "gd_basics", "--out", "grading"]
+    gdgrade = Path(sys.executable).parent / "gdgrade"
+    proc = subprocess.run(
+        [gdgrade, *step, "--github-output", github_output],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr and ": 0/17 (invalid)" in proc.stdout
+    assert "is gd_basics.ipynb" in proc.stderr and "GD_basics.ipynb" in proc.stderr
+    [line] = github_output.read_text().splitlines()
+    key, value = line.split("=", 1)
+    data = json.loads(base64.b64decode(value, validate=True))
+    assert key == "result" and data == json.loads((tmp_path / "grading/classroom.json").read_text())
+    assert set(data) == {"version", "status", "max_score", "tests"}
+    assert (data["version"], data["status"], data["max_score"]) == (3, "fail", 17)
+    fields = {"name", "status", "score", "max_score", "message", "line_no", "execution_time"}
+    for t in data["tests"]:
+        assert set(t) == fields and (t["status"], t["score"], t["line_no"]) == ("error", 0, 0)
+        assert "was not found" in t["message"] and "GD_basics.ipynb" in t["message"]
+    assert sum(t["max_score"] for t in data["tests"]) == 17
+    gradescope = json.loads((tmp_path / "grading/results.json").read_text())
+    assert gradescope["score"] == 0 and "GD_basics.ipynb" in gradescope["output"]
+    if os.environ.get("GDGRADE_CLASSROOM_REPORTER"):
+        out = _reporter(value).stdout
+        assert "::notice title=Autograding complete::Points 0/17" in out, out
+
+
+@pytest.mark.slow
+def test_renamed_notebook_is_reported_as_zero_naming_what_was_found(renamed_run) -> None:
+    # the grade step exits 0 like any graded notebook: the reporter fails the job
+    grading = renamed_run["repo"] / "grading"
+    data = json.loads(base64.b64decode(renamed_run["outputs"]["result"]))
+    assert (data["version"], data["status"], data["max_score"]) == (3, "fail", 17)
+    assert data["tests"] and sum(t["score"] for t in data["tests"]) == 0
+    assert json.loads((grading / "classroom.json").read_text()) == data
+    gradescope = json.loads((grading / "results.json").read_text())
+    assert gradescope["score"] == 0 and gradescope["tests"]
+    assert {t["max_score"] for t in gradescope["tests"]} == {t["max_score"] for t in data["tests"]}
+    says = [t["message"] for t in data["tests"]] + [gradescope["output"], renamed_run["logs"][-1]]
+    for text in says:
+        assert "was not found" in text and "is gd_basics.ipynb" in text, text
+        assert all(name in text for name in RENAMED), text
+    assert (grading / "feedback.html").is_file()
+    assert ": 0/17 (invalid)" in renamed_run["logs"][-1]
+
+
+@pytest.mark.slow
+def test_real_reporter_prints_zero_points_and_why(renamed_run) -> None:
+    proc = _reporter(renamed_run["outputs"]["result"])
+    out = proc.stdout
+    assert "::notice title=Autograding complete::Points 0/17" in out, out + proc.stderr
+    assert "Unexpected end of JSON input" not in out + proc.stderr
+    assert all(name in out for name in RENAMED), out
+    assert proc.returncode == 1  # core.setFailed: the job fails, with its Points line

@@ -79,11 +79,6 @@ CASES: dict[str, Case] = {
     "release, no such assignment": Case(
         ("release", "nosuch", "--course", "{course}"), ("no assignment 'nosuch'", "gd_basics")
     ),
-    "grade, no such notebook": Case(
-        ("grade", "{missing}", "--assignment", "gd_basics"),
-        ("{missing}", "does not exist"),
-        by="click",
-    ),
     "grade, no such assignment": Case(
         ("grade", "{sample}", "--assignment", "nosuch"),
         ("no assignment 'nosuch'", "gd_basics", "--source"),

@@ -488,7 +488,14 @@ def run_cell(
     if err is not None:
         outputs.append(_error_output(err))
     status = "ok" if err is None else ("timeout" if isinstance(err, CellTimeout) else "error")
-    return CellRecord(index=index, status=status, outputs=outputs, seconds=seconds)
+    counted = shell.execution_count > capture.count  # IPython counts a cell it ran, not a blank one
+    return CellRecord(
+        index=index,
+        status=status,
+        outputs=outputs,
+        seconds=seconds,
+        execution_count=capture.count if counted else None,
+    )
 
 
 def _emit(fd: int, data: bytes) -> None:

@@ -1,13 +1,13 @@
 """Grade a class: every submission of the chosen assignments, in parallel warm workers.
 
 For each submission this writes, atomically and in this order: the executed notebook
-(``autograded/``), ``feedback/.../<notebook>.html``, ``results/.../results.json``
-(Gradescope), ``results/.../classroom.json`` (GitHub Classroom), ``results/.../gdgrade.json``
-(the canonical SubmissionResult, written last: its presence with its regrade key means
-"graded"), then the gradebook row, whose late penalty (nbgrader's) the outputs then show
-(``grader.outputs.artefacts``). A submission whose regrade key (``regrade.key``: the
-submission, source notebook, checks, misconceptions, gdgrade's version) matches its
-``gdgrade.json`` is not regraded unless ``force``.
+(``autograded/``, with the files nbgrader copies beside it), ``feedback/.../<notebook>.html``,
+``results/.../results.json`` (Gradescope), ``results/.../classroom.json`` (GitHub Classroom),
+``results/.../gdgrade.json`` (the canonical SubmissionResult, written last: its presence with
+its regrade key means "graded"), then the gradebook row, whose late penalty (nbgrader's) the
+outputs then show (``grader.outputs.artefacts``). A submission whose regrade key
+(``regrade.key``: the submission, source notebook, checks, misconceptions, gdgrade's version)
+matches its ``gdgrade.json`` is not regraded unless ``force``.
 
 Re-measure at the end of the batch: a submission graded in this run with a check that needs
 review (an undecided timing check, its points awarded provisionally) is graded once more
@@ -36,9 +36,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 from grader.errors import ClusterError, UsageError
+from grader.nbgrader_io import autograded
 from grader.nbgrader_io.course import (
     CourseDir,
     SubmittedNotebook,
@@ -71,10 +70,8 @@ def save(
     course: CourseDir, sub: SubmittedNotebook, result: SubmissionResult, executed: object
 ) -> None:
     """Write every artefact of one graded submission, the canonical result last."""
-    if executed is not None:
-        text = nbformat.writes(executed)  # type: ignore[arg-type]
-        path = course.out("autograded", sub, sub.notebook.name)
-        write_atomic(path, text, course.mode("autograded"))
+    if executed is not None:  # with the files nbgrader's autograde copies beside it
+        autograded.write(course, sub, executed)  # type: ignore[arg-type]
     artefacts.write(course, sub, result)  # feedback, LMS files, gdgrade.json last
 
 
@@ -315,6 +312,7 @@ def autograde(
         else:
             results[sub] = old
             # a resubmission of the same notebook: its new timestamp and secret
+            autograded.carry(course, sub)
             feedback.carry(course, sub)
             # a run killed after saving may not have recorded it
             results[sub] = artefacts.record(course, sub, old)  # lateness may be new

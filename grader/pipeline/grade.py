@@ -12,6 +12,7 @@ other test cell (plain asserts) runs in the sandbox in place and scores like nbg
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import time
 from collections.abc import Iterable
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from grader.sandbox.pool import Sandbox
 
 _STATUS_ORDER = {"passed": 0, "skipped": 1, "failed": 2, "error": 3}
+MAX_LISTED = 10
+"""Notebooks a missing notebook's message names at most."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,8 @@ def grade_notebook(
         submitted = notebooks.read(submission)
     except NotebookError as exc:
         _, _, grade_cells = plan(source_nb)
-        result = _all_zero(grade_cells, base, f"Your notebook could not be read: {exc}")
+        why = missing(submission) if not submission.exists() else f"could not be read: {exc}"
+        result = _all_zero(grade_cells, base, f"Your notebook {why}")
         return result.model_copy(update={"notebook_sha256": digest}), None
     restored, messages = restoration.restore(submitted, source_nb)
     sources, indices, grade_cells = plan(restored)
@@ -151,6 +155,26 @@ def grade_notebook(
         sandbox=sandbox.describe_containment(),
     )
     return result, restored
+
+
+def missing(submission: Path) -> str:
+    """Why a notebook that is not there scores 0: the name and place graded, and the
+    notebooks found around it (hidden folders and checkpoints left out)."""
+    folder = submission.parent
+    found = []
+    for here, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        rel = Path(here).relative_to(folder)
+        found += [(rel / f).as_posix() for f in sorted(files) if f.endswith(".ipynb")]
+    where = "the current folder" if folder == Path() else str(folder)
+    listed = ", ".join(found[:MAX_LISTED]) or "none"
+    if len(found) > MAX_LISTED:
+        listed += f" and {len(found) - MAX_LISTED} more"
+    return (
+        f"was not found: the notebook graded is {submission} and every test scores 0 "
+        f"without it; notebooks found in {where}: {listed}. "
+        f"Name your notebook {submission.name} and put it there."
+    )
 
 
 def _judge(
@@ -211,9 +235,11 @@ def _fill_outputs(
     cell_results: list[CellResult],
     grade_cells: list[GradeCell],
 ) -> None:
-    """Put the sandbox's outputs and the checks' feedback into the executed notebook."""
+    """Put the sandbox's outputs, ``In [n]`` numbers and the checks' feedback into the
+    executed notebook (a check cell is judged, not run: it gets no number)."""
     for index, run in by_index.items():
         nb.cells[index].outputs = [nbformat.from_dict(o) for o in getattr(run, "outputs", [])]
+        nb.cells[index].execution_count = getattr(run, "execution_count", None)
     for cell, result in zip(grade_cells, cell_results, strict=True):
         if not cell.check_ids:
             continue
@@ -224,6 +250,7 @@ def _fill_outputs(
         nb.cells[cell.index].outputs = [
             nbformat.v4.new_output("stream", name="stdout", text=text + "\n")
         ]
+        nb.cells[cell.index].execution_count = None
 
 
 def _all_zero(grade_cells: list[GradeCell], base: dict[str, str], message: str) -> SubmissionResult:

@@ -40,6 +40,17 @@ def _grade(
     """One notebook through one warm worker, started first (``grader.pipeline.warm``): while
     its warm process imports, this process imports the pipeline and loads the checks of
     ``assignment`` only (and ``course``'s own checks, when given)."""
+    if not notebook.exists():  # scored 0, naming what is there: nothing to run
+        from grader.pipeline.grade import grade_notebook
+
+        load_checks(assignment, source, course)
+        return grade_notebook(
+            notebook,
+            source,
+            student=student,
+            assignment=assignment,
+            sandbox=None,  # type: ignore[arg-type]
+        )[0]
     from grader.pipeline.warm import warm_start
 
     with warm_start([source], students=[notebook]) as up:

@@ -19,6 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
 from nbgrader.api import Gradebook
 from nbgrader.apps.api import NbGraderAPI
@@ -30,6 +31,7 @@ from grader.nbgrader_io.course import CourseDir, load_config
 from grader.outputs import gradebook
 from grader.paths import COURSE_SOURCE
 from grader.pipeline.batch import autograde
+from grader.pipeline.grade import plan
 
 from .conftest import ASSIGNMENTS
 
@@ -101,25 +103,36 @@ def test_late_penalty_and_on_time_as_nbgrader_computes_them(fresh_copy: Path) ->
     assert float(rows[(A, "ada_correct")]["score"]) == results["ada_correct"].score
 
 
-def test_feedback_released_and_fetched_by_nbgrader(fresh_copy: Path, tmp_path: Path) -> None:
-    course = fresh_copy
+def resubmitted(course: Path, tmp_path: Path, mp: pytest.MonkeyPatch) -> tuple[list[str], Path]:
+    """Through a real exchange in ``tmp_path``: release, then ada fetches, works and submits
+    the notebook she had submitted already; collect, then gdgrade autograde (the unchanged
+    notebook is not regraded: its new timestamp and secret are carried). Returns the
+    exchange options and the student's home."""
     course_id = load_config(course).CourseDirectory.course_id
     exchange, home = tmp_path / "exchange", tmp_path / "student"
     exchange.mkdir()
     home.mkdir()
     ex = [f"--Exchange.root={exchange}", f"--Exchange.cache={tmp_path / 'cache'}"]
     ex.append(f"--course={course_id}")
+    mp.chdir(course)
+    run_nbgrader(["release_assignment", A, *ex])
+    mp.chdir(home)
+    run_nbgrader(["fetch_assignment", A, *ex])
+    sample = COURSE_SOURCE / "samples" / A / "ada_correct" / f"{A}.ipynb"
+    shutil.copyfile(sample, home / A / f"{A}.ipynb")
+    run_nbgrader(["submit", A, "--student=ada_correct", *ex])
+    mp.chdir(course)
+    run_nbgrader(["collect", A, "--update", *ex])
+    autograde(course, [A], workers=1)
+    return ex, home
+
+
+def test_feedback_released_and_fetched_by_nbgrader(fresh_copy: Path, tmp_path: Path) -> None:
+    course = fresh_copy
+    course_id = load_config(course).CourseDirectory.course_id
+    exchange = tmp_path / "exchange"
     with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(course)
-        run_nbgrader(["release_assignment", A, *ex])
-        mp.chdir(home)  # a student fetches, works, submits the same notebook again
-        run_nbgrader(["fetch_assignment", A, *ex])
-        sample = COURSE_SOURCE / "samples" / A / "ada_correct" / f"{A}.ipynb"
-        shutil.copyfile(sample, home / A / f"{A}.ipynb")
-        run_nbgrader(["submit", A, "--student=ada_correct", *ex])
-        mp.chdir(course)
-        run_nbgrader(["collect", A, "--update", *ex])
-        autograde(course, [A], workers=1)  # unchanged notebook: its new secret is carried
+        ex, home = resubmitted(course, tmp_path, mp)
         run_nbgrader(["release_feedback", A, *ex])
         mp.chdir(home)
         run_nbgrader(["fetch_feedback", A, "--student=ada_correct", *ex])
@@ -135,6 +148,43 @@ def test_feedback_released_and_fetched_by_nbgrader(fresh_copy: Path, tmp_path: P
         fetched.parent.name == (course / "submitted/ada_correct" / A / "timestamp.txt").read_text()
     )
     assert fetched.read_text() == (course / "feedback/ada_correct" / A / f"{A}.html").read_text()
+
+
+PROMPT = re.compile(r"In(?:&nbsp;|\xa0)\[(\d+|&nbsp;|\xa0)\]:")
+"""An input prompt of nbgrader's feedback page (nbconvert's classic template, its ``&nbsp;``
+written as U+00A0): In [n]:, or In [ ]: for a cell with no number."""
+
+
+def test_nbgrader_generates_and_releases_feedback_after_gdgrade(
+    fresh_copy: Path, tmp_path: Path
+) -> None:
+    course = fresh_copy
+    students = CourseDir(course).students(A)
+    with pytest.MonkeyPatch.context() as mp:
+        ex, home = resubmitted(course, tmp_path, mp)
+        for s in students:  # as gdgrade wrote them (ada's carried from her resubmission)
+            for name in ("timestamp.txt", "submission_secret.txt"):
+                got = course / "autograded" / s / A / name
+                assert got.read_text() == (course / "submitted" / s / A / name).read_text()
+        run_nbgrader(["generate_feedback", A, "--force"])
+        run_nbgrader(["release_feedback", A, *ex])
+        mp.chdir(home)
+        run_nbgrader(["fetch_feedback", A, "--student=ada_correct", *ex])
+
+    [fetched] = (home / A / "feedback").glob(f"*/{A}.html")
+    assert (
+        fetched.parent.name == (course / "submitted/ada_correct" / A / "timestamp.txt").read_text()
+    )
+    page = fetched.read_text()
+    assert page == (course / "feedback/ada_correct" / A / f"{A}.html").read_text()
+    executed = nbformat.read(course / "autograded/ada_correct" / A / f"{A}.ipynb", as_version=4)
+    code = [i for i, c in enumerate(executed.cells) if c.cell_type == "code"]
+    shown = [int(n) if n.isdigit() else None for n in PROMPT.findall(page)]
+    assert shown == [executed.cells[i].execution_count for i in code]  # a prompt per code cell
+    _, ran, _ = plan(executed)  # the cells run as code (a check cell is judged instead)
+    numbered = [i for i, n in zip(code, shown, strict=True) if n is not None]
+    assert numbered == [i for i in ran if executed.cells[i].source.strip()]
+    assert [n for n in shown if n] == list(range(1, len(numbered) + 1))  # In [1], In [2] ...
 
 
 def test_files_have_nbgrader_modes(gdgrade_course) -> None:
@@ -154,6 +204,7 @@ def test_files_have_nbgrader_modes(gdgrade_course) -> None:
             modes[course / "autograded" / r.student / r.assignment / f"{r.notebook}.ipynb"] = (
                 autograded
             )
+            modes[course / "autograded" / r.student / r.assignment / "timestamp.txt"] = autograded
         for path, mode in modes.items():
             assert path.stat().st_mode & 0o777 == mode, (where, path.name, oct(mode))
 

@@ -227,6 +227,19 @@ def test_ipython_semantics_magics_and_inline_plots(sandbox):
     assert record.evidence[0].value == 45
 
 
+def test_cells_are_numbered_as_jupyter_numbers_them(sandbox):
+    # a blank cell takes no number; one that raises or is stopped does (In/Out agree)
+    cells = ["a = 1", "   \n", "a + 1", "raise ValueError('x')", "while True:\n    pass", "In[-1]"]
+    record = sandbox.run(cells, [])
+    counts = [c.execution_count for c in record.cells]
+    assert counts == [1, None, 2, 3, 4, 5]
+    [shown] = record.cells[2].outputs
+    assert shown["execution_count"] == 2 and shown["data"]["text/plain"] == "2"
+    assert record.cells[4].status == "timeout"
+    assert record.cells[5].outputs[0]["data"]["text/plain"] == repr("In[-1]")
+    assert_graded_normally(sandbox)
+
+
 def test_scratch_directory_environment_and_paths(sandbox):
     code = (
         "import os, sys\ncwd = os.getcwd()\nenv = dict(os.environ)\n"
