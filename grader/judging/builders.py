@@ -50,6 +50,7 @@ def value_check(
     family: str | None = None,
     family_inputs: dict[str, Any] | None = None,
     as_numbers: Callable[[Any], list[float]] | None = None,
+    form: str = "",
 ) -> Check:
     """Call ``target(*args, **kwargs)`` (or once per ``calls`` entry, the value being the
     list of results) and compare with ``expected()`` (an oracle call), structure first
@@ -57,7 +58,8 @@ def value_check(
     ``grader.judging.explain`` may use to name the relation of a wrong value to the
     expected one (the input an update starts from, the check's factors). ``family``: the
     misconception family whose mistakes (run on ``family_inputs``) may name a wrong value;
-    ``as_numbers`` turns a value into the family's numbers (default ``flatten``)."""
+    ``as_numbers`` turns a value into the family's numbers (default ``flatten``). ``form``:
+    what the check teaches about the form, if it does (``Check.form``)."""
 
     def request() -> ProbeRequest:
         inputs = {"args": encode(list(args)), "kwargs": encode(kwargs or {})}
@@ -69,7 +71,9 @@ def value_check(
         what = f"{target}(...)"
         several = calls is not None
         if exact:
-            verdict = judges.equal(ev, expected(), what=what, accept=accept, calls=several)
+            verdict = judges.equal(
+                ev, expected(), what=what, accept=accept, calls=several, form=form
+            )
             return _named(verdict, ev.value, expected(), family, family_inputs, as_numbers)
         verdict = judges.close(
             ev,
@@ -80,6 +84,7 @@ def value_check(
             accept=accept,
             calls=several,
             context=context,
+            form=form,
         )
         return _named(verdict, ev.value, expected(), family, family_inputs, as_numbers)
 
@@ -96,6 +101,7 @@ def value_check(
             topics=topics,
             hidden=hidden,
             answer=answer,
+            form=form,
         )
     )
 
@@ -124,7 +130,7 @@ def _named(
         return verdict
     verdict = judges.unexplained(verdict)  # the known mistake replaces any relation
     text = f"{verdict.feedback} (closest known mistake: {found.title})"
-    return Verdict(verdict.status, text, verdict.fraction, found, verdict.plot)
+    return replace(verdict, feedback=text, diagnosis=found)
 
 
 def linreg_problem(seed: int, n: int, d: int, epochs: int) -> dict[str, Any]:
@@ -283,12 +289,15 @@ def series_check(
     accept: tuple[str, ...] | None = None,
     parts: tuple[str, ...] | tuple[tuple[str, tuple[int, ...]], ...] | None = None,
     context: explain.Context | None = None,
+    form: str = "",
 ) -> Check:
     """Call ``target`` and compare the returned sequence with ``expected()`` step by step.
 
-    The structure comes first (``accept``: the container kinds allowed in place of the
-    oracle's); the number of steps of a 1-D series is left to the trajectory comparison,
-    whose message counts them. Then both are flattened and compared value by value.
+    The structure comes first, by the policy for form (``judges.form_check``; ``accept``:
+    the container kinds allowed in place of the oracle's; ``form``: what the check teaches
+    about the form, if it does); the number of steps of a 1-D series is left to the
+    trajectory comparison, whose message counts them. Then both are flattened and compared
+    value by value.
 
     An answer made of components (a tuple of arrays, a 2-D array) is not a series: its
     entries are named as the student indexes them, by ``parts`` (the names of the returned
@@ -306,7 +315,7 @@ def series_check(
         want = expected()
         shown = _layout(want, target, parts)
         names = [q.name for q in shown.parts] if shown is not None else None
-        problem = judges.structure_problem(
+        problem, note = judges.form_check(
             judges.structure_of(ev.value, ev.value_type, ev.meta),
             judges.structure_of_value(want),
             what=f"{target}(...)",
@@ -314,6 +323,7 @@ def series_check(
             steps=True,
             calls=calls is not None,
             names=names,
+            taught=form,
         )
         if problem is not None:
             relation = judges.transposed(ev.value, want, names)
@@ -328,7 +338,7 @@ def series_check(
         layout = None if what == "iterate" else _layout(want, target, parts)
         sized = calls is None and isinstance(want, list | tuple | np.ndarray) and len(want)
         steps = len(want) if sized and layout is None else len(ref)  # a step: one iterate
-        return judges.trajectory(
+        verdict = judges.trajectory(
             student.tolist(),
             ref,
             rtol=rtol,
@@ -340,6 +350,7 @@ def series_check(
             context=context,
             layout=layout,
         )
+        return judges.noted(verdict, note)
 
     def answer() -> Answer:
         return Answer(expected(), "series", rtol, atol)
@@ -354,6 +365,7 @@ def series_check(
             topics=topics,
             hidden=hidden,
             answer=answer,
+            form=form,
         )
     )
 

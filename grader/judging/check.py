@@ -37,6 +37,9 @@ class Verdict:
     needs_review: bool = False
     """The judge could not decide (an undecided timing check): an instructor should look.
     ``Check.grade`` awards such a verdict's points provisionally (``fraction`` default 1)."""
+    note: str = ""
+    """A remark that costs nothing, shown after the feedback: the form the task asks for
+    where the answer came in another (``grader.judging.form``)."""
 
 
 Judge = Callable[[ProbeRequest, Evidence], Verdict]
@@ -81,6 +84,9 @@ class Check:
     answer: Callable[[], Answer] | None = field(default=None, compare=False)
     """The oracle's answer and tolerances for the student kit (public checks); None: the kit
     leaves this check to the grader."""
+    form: str = ""
+    """What this check teaches about the form of an answer (a dtype, a shape), if it does:
+    only then does a right value in another form cost points (``grader.judging.form``)."""
 
     def grade(self, request: ProbeRequest, evidence: Evidence) -> CheckResult:
         """Judge the evidence and attach points; a crash in a judge is the grader's error.
@@ -101,7 +107,7 @@ class Check:
             points=round(self.points * fraction, 6),
             max_points=self.points,
             status=verdict.status,
-            feedback=verdict.feedback,
+            feedback="\n".join(t for t in (verdict.feedback, verdict.note) if t),
             diagnosis=verdict.diagnosis,
             plot=verdict.plot,
             hidden=self.hidden,

@@ -197,7 +197,8 @@ def _wanted(want: Structure, kinds: tuple[str, ...], *, alternatives: bool) -> s
         return describe_structure(want)
     first, others = kinds[0], [k for k in kinds[1:] if k in _NOUNS and alternatives]
     if first in ("list", "tuple") and len(want.shape) == 1:
-        leaf = {"number": "float", "bool": "bool", "str": "str"}.get(want.leaf, "item")
+        number = number_class(want) or "float"  # batch sizes are ints, losses floats
+        leaf = {"number": number, "bool": "bool", "str": "str"}.get(want.leaf, "item")
         n = want.shape[0]
         text = f"a {first} of {n} {_plural(leaf, n)}"
     else:
@@ -267,6 +268,115 @@ def structure_problem(
     )
 
 
+def number_class(s: Structure) -> str | None:
+    """The class of a number, of an array's or tensor's dtype or of a sequence's entries
+    (when all share one): "int" or "float"; None for anything else (a 0-d array, mixed
+    entries, no numbers)."""
+    if s.kind == "number":
+        return s.type_name if s.type_name in ("int", "float") else None
+    if s.kind in ("array", "tensor") and s.leaf == "number":
+        return "int" if s.dtype.startswith(("int", "uint")) else "float"
+    if s.kind in ("list", "tuple") and s.items:
+        found = {number_class(i) for i in s.items}
+        return found.pop() if len(found) == 1 else None
+    return None
+
+
+def _normal(s: Structure, *, steps: bool, calls: bool = False) -> Any:
+    """``s`` with its form forgotten: a number is a number, an array-like is its shape and
+    entry class whatever its container, other sequences go item by item (``calls``: the
+    top level is one result per call); ``steps`` leaves out the length of a 1-D answer."""
+    if calls and s.kind in ("list", "tuple"):
+        return ("calls", tuple(_normal(i, steps=steps) for i in s.items))
+    if s.kind == "number":
+        return ("number",)
+    if s.kind in _NOUNS and s.shape is not None:
+        shape = (-1,) if steps and len(s.shape) == 1 else s.shape
+        return ("array", shape, s.leaf or "number")
+    if s.kind in ("list", "tuple"):
+        return ("items", tuple(_normal(i, steps=False) for i in s.items))
+    return (s.kind, s.type_name)
+
+
+def _form_note(
+    got: Structure,
+    want: Structure,
+    *,
+    what: str,
+    accept: Sequence[str] | None,
+    calls: bool = False,
+    names: Sequence[str] | None = None,
+) -> str | None:
+    """Where ``got`` has the values' structure of ``want`` in another form (a container the
+    task does not name, an int for a float or the reverse, a 0-d array for a number): the
+    first such place, as "<what> is <got> where the task asks for <want>"; else None."""
+    itemwise = calls or (want.kind in ("list", "tuple") and want.shape is None)
+    if itemwise and got.kind in ("list", "tuple") and len(got.items) == len(want.items):
+        for i, (g, w) in enumerate(zip(got.items, want.items, strict=True)):
+            label = f"{what} (call {i + 1})" if calls else f"item {i + 1} of {what}"
+            if names and len(names) == len(want.items) and not calls:
+                label = f"{names[i]} ({label})"
+            note = _form_note(g, w, what=label, accept=accept)
+            if note is not None:
+                return note
+        return None
+    kinds = _allowed(want, accept)
+    container = want.kind in _NOUNS and got.kind not in kinds
+    scalar = want.kind == "number" and want.type_name in ("int", "float")
+    scalar = scalar and got.type_name != want.type_name
+    g, w = number_class(got), number_class(want)
+    entries = g is not None and w is not None and g != w
+    if not (container or scalar or entries):
+        return None
+    shown = describe_structure(got)
+    if entries and got.kind in ("array", "tensor"):
+        shown = f"{shown} of dtype {got.dtype}"
+    return f"{what} is {shown} where the task asks for {_wanted(want, kinds, alternatives=False)}"
+
+
+def form_check(
+    got: Structure,
+    want: Structure,
+    *,
+    what: str = "the result",
+    accept: Sequence[str] | None = None,
+    steps: bool = False,
+    calls: bool = False,
+    names: Sequence[str] | None = None,
+    taught: str = "",
+) -> tuple[str | None, str]:
+    """(problem, note): the return structure judged by the policy for form
+    (``grader.judging.form``), the one place every value check applies it.
+
+    A structure the task does not state (``structure_problem``) whose values have the
+    expected shape in another form is no problem under the lenient policy: it gets a note
+    naming the form the task asks for. An int for a float (or the reverse) and a 0-d array
+    for a number are noted under either policy. ``taught``: what this check teaches about
+    the form (``Check.form``): then any difference in form is the problem, and says so."""
+    from grader.judging import form
+
+    problem = structure_problem(
+        got, want, what=what, accept=accept, steps=steps, calls=calls, names=names
+    )
+    if taught and problem is not None:
+        return f"{problem} (this check grades the form: {taught})", ""
+    if problem is not None:
+        same = _normal(got, steps=steps, calls=calls) == _normal(want, steps=steps, calls=calls)
+        if form.policy() == "strict" or not same:
+            return problem, ""
+    note = _form_note(got, want, what=what, accept=accept, calls=calls, names=names)
+    if note is None:
+        return None, ""
+    if taught:
+        return f"{note} (this check grades the form: {taught})", ""
+    return None, f"Note: {note}; only the values are graded, the form costs no points here."
+
+
+def noted(verdict: Verdict, note: str) -> Verdict:
+    """``verdict`` with a note on form (``form_check``) kept beside its feedback."""
+    return replace(verdict, note=note) if note else verdict
+
+
 def _structure(actual: Evidence | Any) -> Structure:
     if isinstance(actual, Evidence):
         return structure_of(actual.value, actual.value_type, actual.meta)
@@ -297,15 +407,17 @@ def close(
     accept: Sequence[str] | None = None,
     calls: bool = False,
     context: explain.Context | None = None,
+    form: str = "",
 ) -> Verdict:
     """Scalar / array check; ``actual`` is the Evidence of a "value"/"call" probe (its
     value and meta are used, or ``value`` instead of its value) or a plain value.
 
-    The structure is checked before the values (``structure_problem``: ``accept`` names the
-    container kinds that may stand in for the expected one; ``calls``: ``expected`` lists the
-    results of several calls). A wrong value is named by its index (and call), with the
-    digits that show the difference; ``explain`` adds the relation to the expected value
-    that holds, if one does (``context``: the check's factors, the update's input...)."""
+    The structure is checked before the values, by the policy for form (``form_check``:
+    ``accept`` names the container kinds the task allows in place of the expected one;
+    ``calls``: ``expected`` lists the results of several calls; ``form``: what the check
+    teaches about the form, if it does). A wrong value is named by its index (and call),
+    with the digits that show the difference; ``explain`` adds the relation to the expected
+    value that holds, if one does (``context``: the check's factors, the update's input...)."""
     meta = actual.meta if isinstance(actual, Evidence) else {}
     kind = actual.value_type if isinstance(actual, Evidence) else type(actual).__name__
     if value is None:
@@ -317,12 +429,32 @@ def close(
     got_structure = (
         structure_of(value, kind, meta) if isinstance(actual, Evidence) else _structure(value)
     )
-    problem = structure_problem(
-        got_structure, structure_of_value(expected), what=what, accept=accept, calls=calls
+    problem, note = form_check(
+        got_structure,
+        structure_of_value(expected),
+        what=what,
+        accept=accept,
+        calls=calls,
+        taught=form,
     )
     if problem is not None:
         flipped = transposed(value, expected)
         return explained(Verdict("failed", problem), flipped)
+    return noted(_close_values(value, expected, meta, kind, rtol, atol, what, calls, context), note)
+
+
+def _close_values(
+    value: Any,
+    expected: Any,
+    meta: dict[str, Any],
+    kind: str,
+    rtol: float,
+    atol: float,
+    what: str,
+    calls: bool,
+    context: explain.Context | None,
+) -> Verdict:
+    """``close`` once the structure is right: the values."""
     got, want = _array(value), _array(expected)
     if want is None:  # a tuple of differently shaped parts, whose structure matched: flatten
         got, want = _array(_flat(value)), np.asarray(_flat(expected), dtype=np.float64)
@@ -436,20 +568,28 @@ def equal(
     what: str = "the result",
     accept: Sequence[str] | None = None,
     calls: bool = False,
+    form: str = "",
 ) -> Verdict:
-    """Exact equality (integers, booleans, strings), after the structure (lengths of 1-D
-    answers are left to the values, which show them)."""
-    problem = structure_problem(
+    """Exact equality (integers, booleans, strings), after the structure by the policy for
+    form (``form_check``; lengths of 1-D answers are left to the values, which show them)."""
+    problem, note = form_check(
         _structure(evidence),
         structure_of_value(expected),
         what=what,
         accept=accept,
         steps=True,
         calls=calls,
+        taught=form,
     )
     if problem is not None:
         return Verdict("failed", problem)
-    if evidence.value == expected:
+    return noted(_equal_values(evidence, expected, what), note)
+
+
+def _equal_values(evidence: Evidence, expected: Any, what: str) -> Verdict:
+    """``equal`` once the structure is right: the values (tuples as lists, arrays as nested
+    lists, as the wire carries them)."""
+    if _plain(evidence.value) == _plain(expected):
         return Verdict("passed", f"{what} is correct")
     verdict = Verdict("failed", f"{what} is {evidence.value!r}; expected {expected!r}")
     got, want = _numbers(evidence.value), _numbers(expected)
@@ -458,6 +598,15 @@ def equal(
     if got is None or want is None or len(got) != len(want):
         return verdict
     return explained(verdict, explain.explain(got, want, explain.Context(integers=True)))
+
+
+def _plain(value: Any) -> Any:
+    """Tuples as lists and arrays as nested lists, all the way down."""
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _counts_beside_labels(value: Any, expected: Any) -> tuple[list[float] | None, ...]:

@@ -148,7 +148,11 @@ def _run_checks_file(path: Path) -> None:
 
 
 def load_course(course_root: str | Path) -> list[Path]:
-    """Import every ``<course>/checks/*.py``; returns the files loaded."""
+    """Import every ``<course>/checks/*.py``; returns the files loaded. The course's policy
+    for form (``c.GdGrade.form``) applies from now on (``grader.judging.form``)."""
+    from grader.judging import form
+
+    form.use_course(course_root)
     with _lock:
         _load_plugins()
     files = sorted((Path(course_root) / "checks").glob("*.py"))

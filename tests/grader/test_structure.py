@@ -1,6 +1,10 @@
 """Return structure (container kind, nesting, arity, entry class, shape) is judged before
 values, with a message saying what was expected (issue 12, item 6): a tuple ``(dw, db)``
-where one gradient vector is asked no longer passes because its flattened numbers match."""
+where one gradient vector is asked no longer passes because its flattened numbers match.
+
+These run under the strict policy for form, where the structure the task states is graded;
+the lenient default (right values in another container pass with a note) is in
+``test_form.py``."""
 
 from __future__ import annotations
 
@@ -12,13 +16,21 @@ import torch
 
 from grader.evidence import Evidence
 from grader.inside.probes import describe
-from grader.judging import judges, registry
+from grader.judging import form, judges, registry
 from grader.judging.builders import flatten, series_check
 from grader.judging.check import roundtrip, run_in_process
 from grader.judging.judges import ARRAY_LIKE, SEQUENCE
 
 A3 = np.array([1.0, 2.0, 3.0])
 A42 = np.arange(8.0).reshape(4, 2)
+
+
+@pytest.fixture(autouse=True)
+def strict_form():
+    """Grade with the strict policy for form, as a course with ``c.GdGrade.form = "strict"``."""
+    previous = form.use("strict")
+    yield
+    form.use(previous)
 
 
 def evidence(value: Any) -> Evidence:
