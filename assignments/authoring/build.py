@@ -61,16 +61,39 @@ def test(
     hidden: bool = False,
     topics: tuple[str, ...] = (),
 ) -> Cell:
-    """A test cell that runs one check (public, or hidden until grading)."""
-    call = f'from grader import check\ncheck("{check_id}", globals())'
+    """A test cell that runs one check (public, or hidden until grading).
+
+    A public cell falls back to the student kit (``gdgrade_kit.py`` beside the released
+    notebook) where gdgrade is not installed; a hidden one runs with gdgrade only."""
+    call = f'check("{check_id}", globals())'
     if hidden:
         src = (
             "# Hidden tests run when your notebook is graded.\n"
-            f"### BEGIN HIDDEN TESTS\n{call}\n### END HIDDEN TESTS"
+            f"### BEGIN HIDDEN TESTS\nfrom grader import check\n{call}\n### END HIDDEN TESTS"
         )
     else:
-        src = f"# Self-check: the same check the grader runs.\n{call}"
+        src = f"{SELF_CHECK}\n{call}"
     return Cell("test", grade_id, src, points, topics)
+
+
+SELF_CHECK = """\
+# Self-check: run this cell. Without gdgrade, gdgrade_kit.py beside this notebook checks.
+try:
+    from grader import check
+except ModuleNotFoundError:
+    from gdgrade_kit import check"""
+"""The head of every public test cell (``grader.nbgrader_io.notebooks.check_ids`` reads it)."""
+
+HOW_TO_CHECK = """\
+**Self-checks.** Run each test cell that says *Self-check* once you have written the
+function above it. A pass prints `[passed]` and what matched; a failure raises an
+AssertionError that says `[failed]` (and where your answer differs) or `[error]` (your
+function raised or is not defined yet). The checks come from `gdgrade_kit.py` and
+`selfcheck.json`, which must stay in the folder beside this notebook; they need only NumPy
+(and torch where the task uses it). In a terminal in this folder,
+`python -m gdgrade_kit check {notebook}.ipynb` runs them all at once. Hidden tests run only
+when your notebook is graded."""
+"""The paragraph added to the first cell of a notebook that has self-checks."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +117,19 @@ def _meta(cell: Cell) -> dict:
     return {**base, "grade": True, "solution": False, "locked": True, "points": cell.points}
 
 
-def source_notebook(cells: list[Cell]) -> nbformat.NotebookNode:
+def first_cell(cells: list[Cell], name: str) -> list[Cell]:
+    """The cells with HOW_TO_CHECK after the first (markdown) cell's text, when a test cell
+    is a public self-check."""
+    public = any(c.kind == "test" and "BEGIN HIDDEN TESTS" not in c.source for c in cells)
+    if not public or not cells or cells[0].kind != "markdown":
+        return cells
+    head = cells[0]
+    text = f"{head.source}\n\n{HOW_TO_CHECK.format(notebook=name)}"
+    return [Cell(head.kind, head.grade_id, text, head.points, head.topics), *cells[1:]]
+
+
+def source_notebook(cells: list[Cell], name: str) -> nbformat.NotebookNode:
+    cells = first_cell(cells, name)
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {
         "name": "python3",
@@ -114,11 +149,11 @@ def source_notebook(cells: list[Cell]) -> nbformat.NotebookNode:
     return nb
 
 
-def sample_notebook(cells: list[Cell], smp: Sample) -> nbformat.NotebookNode:
+def sample_notebook(cells: list[Cell], smp: Sample, name: str) -> nbformat.NotebookNode:
     """The released notebook as a student would hand it in, answers filled in."""
     from grader.nbgrader_io.restoration import released
 
-    nb = source_notebook(cells)
+    nb = source_notebook(cells, name)
     for nb_cell, cell in zip(nb.cells, cells, strict=True):
         if cell.kind == "answer":
             solution = "\n".join(
@@ -142,12 +177,12 @@ def build(root: Path = ROOT, names: tuple[str, ...] = ASSIGNMENTS) -> list[Path]
         mod = importlib.import_module(f"assignments.authoring.{name}")
         path = root / "source" / name / f"{mod.NOTEBOOK}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(source_notebook(mod.CELLS), path)
+        nbformat.write(source_notebook(mod.CELLS, mod.NOTEBOOK), path)
         written.append(path)
         for student, smp in mod.SAMPLES.items():
             out = root / "samples" / name / student / f"{mod.NOTEBOOK}.ipynb"
             out.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(sample_notebook(mod.CELLS, smp), out)
+            nbformat.write(sample_notebook(mod.CELLS, smp, mod.NOTEBOOK), out)
             written.append(out)
     return written
 

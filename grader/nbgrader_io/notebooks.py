@@ -312,13 +312,38 @@ def _is_checks_import(node: ast.stmt) -> bool:
         return node.module in ("grader", "grader.judging.check") and names
     if isinstance(node, ast.Import):
         return all(a.name in ("grader", "grader.judging.check") for a in node.names)
-    return False
+    return _is_kit_fallback(node)
+
+
+def _is_kit_fallback(node: ast.stmt) -> bool:
+    """``try: from grader import check`` / ``except ModuleNotFoundError: from gdgrade_kit
+    import check``: the released self-check cell, which the student kit answers where
+    gdgrade is not installed (``ImportError`` is accepted too)."""
+    if not isinstance(node, ast.Try) or node.orelse or node.finalbody or len(node.handlers) != 1:
+        return False
+    (handler,) = node.handlers
+    caught = handler.type
+    fallback = handler.body
+    return (
+        len(node.body) == 1
+        and isinstance(node.body[0], ast.Import | ast.ImportFrom)
+        and _is_checks_import(node.body[0])
+        and isinstance(caught, ast.Name)
+        and caught.id in ("ModuleNotFoundError", "ImportError")
+        and handler.name is None
+        and len(fallback) == 1
+        and isinstance(fallback[0], ast.ImportFrom)
+        and fallback[0].module == "gdgrade_kit"
+        and [(a.name, a.asname) for a in fallback[0].names] == [("check", None)]
+    )
 
 
 def check_ids(source: str) -> list[str]:
     """Check ids called by a cell made only of ``check("id", globals())`` calls.
 
-    The calls may be preceded by ``from grader import check``. Returns [] for any
+    The calls may be preceded by ``from grader import check``, or by the released form that
+    falls back to the student kit (``try: from grader import check`` / ``except
+    ModuleNotFoundError: from gdgrade_kit import check``). Returns [] for any
     other cell (it is then run as ordinary code). Parses with ``ast``; never runs code.
     """
     try:

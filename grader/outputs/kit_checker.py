@@ -5,14 +5,20 @@
 answer for those inputs (computed by the oracles at release time) and the check's
 tolerances. Nothing else of the grader travels: no hidden check, no oracle, no judge.
 
-Run it from the assignment folder::
+Two ways to use it, both from the assignment folder:
 
-    python -m gdgrade_kit check my_notebook.ipynb      # or: python gdgrade_kit.py check ...
+* in the notebook: a self-check cell runs ``check("<id>", globals())``, from gdgrade when
+  gdgrade is installed, else from this file (``from gdgrade_kit import check``). ``check``
+  judges the live notebook's function and prints ``[passed] <name>: <message>``; a failed
+  check raises AssertionError (``[failed]`` or ``[error]``), so Jupyter and
+  ``nbgrader validate`` show the cell as failing;
+* in a terminal: ``python -m gdgrade_kit check my_notebook.ipynb`` (or
+  ``python gdgrade_kit.py check ...``) runs the notebook's code cells (not its test cells)
+  in this process and judges every public check.
 
-It runs the notebook's code cells (not its test cells) in this process, calls each public
-check's function with the check's inputs and compares the result with the expected answer:
-"passed", "failed" (with where it differs) or "error" (the function raised or is missing).
-The hidden tests run only when the notebook is graded.
+Each check calls the student's function with the check's inputs and compares the result
+with the expected answer: "passed", "failed" (with where it differs) or "error" (the
+function raised or is missing). The hidden tests run only when the notebook is graded.
 
 This file imports only the standard library and NumPy (torch when an input is a tensor).
 """
@@ -27,6 +33,7 @@ import math
 import os
 import sys
 import traceback
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -222,6 +229,51 @@ def check_one(entry: dict[str, Any], namespace: dict[str, Any]) -> tuple[str, st
     return compare(got, entry)
 
 
+# --- a self-check cell ------------------------------------------------------------------
+
+
+_KIT: dict[str, Any] = {}
+
+
+def entry_for(check_id: str, kit_file: Path | None = None) -> dict[str, Any]:
+    """The kit's entry of one public check, looked up in every notebook of the kit."""
+    kit_file = kit_file or Path(__file__).with_name(DATA)
+    if str(kit_file) not in _KIT:
+        if not kit_file.is_file():
+            raise FileNotFoundError(
+                f"gdgrade_kit: no {DATA} beside {Path(__file__).name}: keep both files of the "
+                "released assignment in the notebook's folder"
+            )
+        _KIT[str(kit_file)] = json.loads(kit_file.read_text(encoding="utf-8"))
+    for entries in _KIT[str(kit_file)]["notebooks"].values():
+        for entry in entries:
+            if entry["id"] == check_id:
+                return entry
+    raise LookupError(
+        f"gdgrade_kit: {kit_file.name} has no self-check {check_id!r}: is this the kit of "
+        "this assignment? (hidden tests run only when the notebook is graded)"
+    )
+
+
+def check(check_id: str, namespace: dict[str, Any]) -> None:
+    """A self-check cell's check: judge the notebook's live function like ``gdgrade check``.
+
+    Prints ``[passed] <name>: <message>`` (``[skipped]`` for a check only grading can run);
+    raises AssertionError with ``[failed]``/``[error] <name>: <message>`` otherwise.
+    """
+    entry = entry_for(check_id)
+    if entry["expected"] is None:
+        print(f"[skipped] {entry['name']}: checked when your notebook is graded")
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nbgrader fails a cell that writes to stderr
+        status, message = check_one(entry, namespace)
+    line = f"[{status}] {entry['name']}: {message}"
+    if status != "passed":
+        raise AssertionError(line)
+    print(line)
+
+
 # --- the command --------------------------------------------------------------------------
 
 
@@ -260,10 +312,10 @@ def main(argv: list[str] | None = None) -> int:
     """``check NOTEBOOK [--json]``: 0 when every self-check passes, 1 otherwise."""
     parser = argparse.ArgumentParser(prog="gdgrade_kit", description="Run the public self-checks.")
     sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("check", help="Run the self-checks of a notebook.")
-    check.add_argument("notebook", type=Path)
-    check.add_argument("--kit", type=Path, default=Path(__file__).with_name(DATA))
-    check.add_argument("--json", action="store_true", help="Print check id -> status as JSON.")
+    command = sub.add_parser("check", help="Run the self-checks of a notebook.")
+    command.add_argument("notebook", type=Path)
+    command.add_argument("--kit", type=Path, default=Path(__file__).with_name(DATA))
+    command.add_argument("--json", action="store_true", help="Print check id -> status as JSON.")
     args = parser.parse_args(argv)
     if not args.notebook.is_file():
         parser.error(f"no notebook {args.notebook}")

@@ -79,7 +79,22 @@ Gradient descent on $f(x) = x^2$ moves $x$ against the gradient $f'(x) = 2x$:
 $x_{k+1} = x_k - \\alpha \\cdot 2 x_k$.
 
 Write `gd_step(x, lr)`, which returns $x_{k+1}$ for $x_k = $ `x` and $\\alpha = $ `lr`.
-Run `python -m gdgrade_kit check first_steps.ipynb` in this folder for the self-check."""
+
+**Self-checks.** Run the test cell that says *Self-check* once `gd_step` is written: a pass
+prints `[passed]`, a failure raises an AssertionError that says `[failed]` or `[error]` and
+why. The check comes from `gdgrade_kit.py` and `selfcheck.json`, which must stay beside this
+notebook (NumPy is all it needs); `python -m gdgrade_kit check first_steps.ipynb` in a
+terminal in this folder runs it too. Hidden tests run when your notebook is graded."""
+
+SELF_CHECK = """\
+# Self-check: run this cell. Without gdgrade, gdgrade_kit.py beside this notebook checks.
+try:
+    from grader import check
+except ModuleNotFoundError:
+    from gdgrade_kit import check
+check("first_steps.step", globals())"""
+"""The public test cell: gdgrade's check where gdgrade is installed (grading), else the
+student kit's, which gives the same public verdict."""
 
 
 def _meta(grade_id: str, *, points: float = 0, solution: bool = False) -> dict:
@@ -96,12 +111,7 @@ def example_notebook() -> nbformat.NotebookNode:
     cells = [
         v4.new_markdown_cell(INTRO),
         v4.new_code_cell(ANSWER.rstrip(), metadata={"nbgrader": _meta("step", solution=True)}),
-        v4.new_code_cell(
-            "# Self-check: the same check the grader runs. Without gdgrade installed, run\n"
-            "# python -m gdgrade_kit check first_steps.ipynb in this folder instead.\n"
-            'from grader import check\ncheck("first_steps.step", globals())',
-            metadata={"nbgrader": _meta("test_step", points=1)},
-        ),
+        v4.new_code_cell(SELF_CHECK, metadata={"nbgrader": _meta("test_step", points=1)}),
         v4.new_code_cell(
             "# Hidden tests run when your notebook is graded.\n### BEGIN HIDDEN TESTS\n"
             'from grader import check\ncheck("first_steps.step_more", globals())\n'
