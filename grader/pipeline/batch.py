@@ -318,6 +318,8 @@ def autograde(
             results[sub] = artefacts.record(course, sub, old)  # lateness may be new
     if planned:
         planned(len(todo))
+    if not todo and starting is not None:
+        starting.cancel()  # nothing to grade: the command's sandbox is not waited for
     if todo:
         with contextlib.ExitStack() as stack:
             if executor == "local":

@@ -20,14 +20,23 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pydantic's models: imported in the starting thread, not before it
     from grader.protocol import SandboxLimits
+    from grader.sandbox.launch import Launched
     from grader.sandbox.pool import Sandbox
 
 
 class Starting:
-    """A sandbox on its way up: ``done`` says whether it is ready, ``wait`` returns it."""
+    """A sandbox on its way up: ``done`` says whether it is ready, ``wait`` returns it,
+    ``cancel`` stops it when it is not needed after all."""
 
-    def __init__(self, future: Future[Sandbox]) -> None:
+    def __init__(self, future: Future[Sandbox], launched: Launched | None = None) -> None:
         self._future = future
+        self._launched = launched
+
+    def cancel(self) -> None:
+        """Not needed (every submission is unchanged): stop a warm process launched early
+        at once, rather than wait for its warm-up only to close it."""
+        if self._launched is not None and not self._future.done():
+            self._launched.server.kill()  # the start sees it gone and cleans up
 
     def done(self) -> bool:
         """Whether the sandbox has started (or failed to)."""
@@ -43,15 +52,14 @@ def _start(
     students: list[Path],
     workers: int,
     limits: SandboxLimits | None,
-    hide: Sequence[str | Path],
+    hide: list[str],
+    launched: Launched | None,
 ) -> Sandbox:
-    from grader.sandbox import launch, preload
+    from grader.sandbox import preload
     from grader.sandbox.pool import Sandbox
 
     warm = preload.imported(sources, students)  # what the assignments import
-    hidden = [str(p) for p in hide]
-    launched = launch.adopt(isolate=True, hide=hidden)  # the command's early launch, if any
-    return Sandbox(workers=workers, limits=limits, hide=hidden, warm=warm, launched=launched)
+    return Sandbox(workers=workers, limits=limits, hide=hide, warm=warm, launched=launched)
 
 
 @contextlib.contextmanager
@@ -71,13 +79,18 @@ def warm_start(
     add torch to what is warmed (``grader.sandbox.preload``); ``hide``: directories the
     notebooks must not read.
     """
-    import grader.sandbox.pool  # noqa: F401  (here: the thread then launches at once, not
-    # after importing pydantic's models while this thread imports beside it)
+    # pool here: the thread then starts at once, not after importing pydantic's models
+    # while this thread imports beside it
+    import grader.sandbox.pool  # noqa: F401
+    from grader.sandbox import launch
 
+    hidden = [str(p) for p in hide]
+    launched = launch.adopt(isolate=True, hide=hidden)  # the command's early launch, if any
     with ThreadPoolExecutor(1, thread_name_prefix="gdgrade-sandbox") as starter:
-        future = starter.submit(_start, list(sources), list(students), workers, limits, hide)
+        args = (list(sources), list(students), workers, limits, hidden, launched)
+        future = starter.submit(_start, *args)
         try:
-            yield Starting(future)
+            yield Starting(future, launched)
         finally:
             with contextlib.suppress(Exception):
                 future.result().close()

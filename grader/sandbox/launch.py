@@ -135,6 +135,11 @@ class Forkserver:
             os.close(report_w)
         return job_w, report_r
 
+    def kill(self) -> None:
+        """Kill the process only: whoever waits on the socket sees it gone at once."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+
     def close(self) -> None:
         """Stop it (its zygotes die with it: PR_SET_PDEATHSIG)."""
         with contextlib.suppress(OSError):

@@ -52,3 +52,19 @@ def test_a_launch_with_other_options_or_never_adopted_is_stopped(tmp_path: Path)
     launch._drop()  # what the command's exit does with a launch nobody adopted
     assert gone(second.server.proc.pid) and not Path(second.home).exists()
     assert sys.modules["grader.sandbox.launch"]._pending is None
+
+
+def test_a_start_not_needed_is_cancelled_without_waiting_for_its_warm_up(tmp_path: Path) -> None:
+    import pytest
+
+    from grader.errors import WorkerStartError
+    from grader.pipeline.warm import warm_start
+
+    source = Path(__file__).resolve().parents[2] / "assignments/source/gd_variants"
+    launch.early(hide=[str(tmp_path)])
+    pid = launch._pending.server.proc.pid
+    with warm_start(sorted(source.glob("*.ipynb")), hide=[tmp_path]) as up:
+        up.cancel()  # every submission unchanged: the torch warm-up is not waited for
+        with pytest.raises(WorkerStartError):
+            up.wait()
+    assert gone(pid)
