@@ -136,7 +136,9 @@ CELLS = [
         The comparisons are strict: a gradient or loss change exactly equal to its tolerance
         does not stop the run (a tolerance of 0 never fires). Rule 1 is checked only before
         a step, so once the `max_steps`-th step is made the answer is `("max_steps",
-        max_steps)`, however small the gradient has become. Return a tuple `(str, int)`.
+        max_steps)`, however small the gradient has become. With `max_steps = 0` no step is
+        made, so no rule is checked at all: return `("max_steps", 0)`, even when |f'(x0)| is
+        already below `grad_tol`. Return a tuple `(str, int)`.
     """,
     ),
     answer(
@@ -204,6 +206,15 @@ CELLS = [
         gradient itself, so this is plain GD whatever `dampening` is. `x0` is a list of two
         floats, the other arguments numbers; return a float array of shape `(steps + 1, 2)`.
         Compare α = 0.4 with and without momentum (`03-optimizers-lr-momentum-sgd.md`).
+
+        **Where the notes differ.** The notes write momentum as a velocity, v ← μ·v - α·g and
+        x ← x + v, with v starting at 0 and no dampening. With a constant rate and
+        `dampening = 0` this walks exactly as torch's rule does (v is -α · buf at every step).
+        With dampening they part ways: torch's first buffer is the undamped gradient and every
+        later gradient is scaled by (1 - dampening), while the notes have no dampening at all
+        and a buffer that starts at 0 damps the first gradient too. The graded run uses a
+        nonzero dampening and follows torch, whose `torch.optim.SGD` the later assignments
+        use.
     """,
     ),
     answer(

@@ -42,6 +42,11 @@ CELLS = [
         when B does not divide N, unless `drop_last=True` discards it. When B divides N there
         is no short batch, and `drop_last` changes nothing. `n` and `batch_size` are positive
         ints, `drop_last` a bool; return an int.
+
+        **Where the notes differ.** `01-minibatch-gradient-descent.md` counts 31 updates for
+        N = 1000 and B = 32 ("1000/32 ≈ 31"). 31 is the number of full batches, ⌊N/B⌋, the
+        count with `drop_last=True`. Kept, the last batch of 8 samples makes an update too, so
+        an epoch has ⌈1000/32⌉ = 32 (the notes now say so in an erratum).
     """,
     ),
     answer(
@@ -80,6 +85,10 @@ CELLS = [
         of 4, 4 and 2). Return the loss of every batch, computed **before** its update, as a
         list of floats (an array or tensor is fine too). With `batch_size = N` this is batch
         GD, with `batch_size = 1` it is SGD.
+
+        Work in float64 or float32, as you like: each loss is compared with the reference's to a
+        relative 1e-4 (plus 1e-7 absolute), and on the checks' runs float32 rounding stays
+        far inside that (a float32 `nn.Linear` trainer passes as well as a float64 one).
     """,
     ),
     answer(
@@ -145,6 +154,15 @@ CELLS = [
         the full gradient (the estimate is unbiased) and the variance of each column is that
         column's per-sample variance divided by B. (Drawn without replacement the variance
         is smaller by (N - B) / (N - 1): the check uses a small N, where that shows.)
+
+        Any call of that generator that draws indices uniformly with replacement will do:
+        `rng.integers(0, N, size=batch_size)` per trial, `rng.choice(N, size=(trials,
+        batch_size))` at once, and so on. Correct answers therefore draw different batches, and
+        the checks compare statistics only, never single draws. They call your function with
+        B = 1, 4 and 16 (3000 trials each) and require, for every column: the mean of the
+        estimates within 5 standard errors of the full gradient, and the variance divided by
+        σ²/B inside the band that 200 reference runs (drawn with replacement) span, widened by
+        half its width.
     """,
     ),
     answer(
@@ -171,9 +189,15 @@ CELLS = [
         ## 4. Time per epoch
 
         `epoch(batch_size, device)` should run one epoch of mini-batch SGD with torch on the
-        data below (256 samples) on `device`. The grader times B = 1 against B = 256 on the
-        same machine and judges the ratio, never an absolute time. `batch_size` is an int and
-        `device` a string (`"cuda"` where a GPU is present, else `"cpu"`).
+        data below (256 samples) on `device` and return nothing. `batch_size` is an int and
+        `device` a string (`"cuda"` where a GPU is present, else `"cpu"`). Train the linear
+        model `X_time @ w`, `w` a vector of 32 zeros made anew in each call (no bias), on the
+        mean squared error with learning rate 0.01, reading the batches in order (no
+        shuffling): ⌈256/B⌉ updates. The grader only times the function, calls at B = 1
+        against calls at B = 256 on the same machine, and one epoch at B = 1 must take at
+        least 10 times as long; it never judges an absolute time nor what `epoch` returns.
+        Another model, rate or a shuffle therefore costs nothing, as long as every call
+        makes the epoch's ⌈256/B⌉ updates.
     """,
     ),
     answer(

@@ -26,11 +26,12 @@ CELLS = [
         """
         # Learning-rate rules
 
-        Based on `03-optimizers-lr-momentum-sgd.md` (schedules, momentum, weight decay) and
-        `01-minibatch-gradient-descent.md` (linear scaling rule, warm-up, the learning-rate
-        range test). Every schedule function takes plain Python numbers (floats for rates and
-        factors, ints for counts of epochs and steps) and returns the learning rate of epochs
-        0, 1, …, `epochs - 1` as a list of floats.
+        Based on `03-optimizers-lr-momentum-sgd.md` (schedules, momentum, weight decay),
+        `01-minibatch-gradient-descent.md` (linear scaling rule, the learning-rate range test)
+        and `05-assessment-and-day4-plan.md` (a short warm-up with the scaled rate). Every
+        schedule function takes plain Python numbers (floats for rates and factors, ints for
+        counts of epochs and steps) and returns the learning rate of epochs 0, 1, …,
+        `epochs - 1` as a list of floats.
     """,
     ),
     answer(
@@ -101,7 +102,10 @@ CELLS = [
         `LinearLR(start_factor, total_iters=warmup_steps)` multiplies the rate by a factor
         growing linearly from `start_factor` to 1. Step 0 uses `start_factor * lr0`; the
         factor reaches 1 at step `warmup_steps` (not `warmup_steps - 1`) and stays 1 after it.
-        Return the rates of steps 0, …, `steps - 1` as a list of floats.
+        `warmup_steps` is at least 1, and the checks never pass 0: the rule above would divide
+        by zero there, and torch's `LinearLR(total_iters=0)` is no "warm-up of 0 steps"
+        either (it keeps `start_factor * lr0` for ever). Return the rates of steps 0, …,
+        `steps - 1` as a list of floats.
     """,
     ),
     answer(
@@ -203,6 +207,12 @@ CELLS = [
         `lr * buffer`. Weight decay applies to the bias too, as it does for every parameter
         given to `SGD`. It changes the gradient only: the loss you report for a batch is its
         plain mean squared error, **without** a `weight_decay / 2 * |w|²` penalty term.
+
+        **Where the notes differ.** `03-optimizers-lr-momentum-sgd.md` writes weight decay as a
+        penalty on the loss, L + λ‖θ‖², whose gradient adds 2λθ. `torch.optim.SGD` adds
+        `weight_decay * w`, the gradient of (λ/2)‖θ‖², which is also the update the notes
+        write just above that penalty, w_new = w_old - γ(∇L/m + λ·w_old). Follow torch: add
+        `weight_decay * w`, not `2 * weight_decay * w`.
 
         The arguments are typed as in `gd_variants`' `train`: `X` (N, d), `y` (N,) and `w0`
         (d,) NumPy float64 arrays, `b0`, `lr`, `momentum` and `weight_decay` floats,

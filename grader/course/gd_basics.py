@@ -96,6 +96,7 @@ STOP_CASES = [
     (-6, 0.25, 12.0, 0.0, 100),  # |f'(-6)| = 12 = grad_tol: strict <, so one step is made
     (-6, 0.25, 0.0, 27.0, 100),  # the first loss change is 36 - 9 = 27 = loss_tol
     (-6, 0.5, 1e-3, 0.0, 1),  # x reaches 0 on the last step: rule 1 is not checked after it
+    (-6, 0.25, 13.0, 0.0, 0),  # no step, so no rule: max_steps although |f'(-6)| < grad_tol
 ]
 """x0 is the integer -6, as the text writes it."""
 
