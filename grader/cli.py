@@ -76,18 +76,21 @@ def release(
     assignment: Annotated[str, typer.Argument(help="Assignment name (source/<name>/).")],
     course: Course = Path("."),
 ) -> None:
-    """Generate the student version (nbgrader generate_assignment) and the self-check kit."""
-    from grader.nbgrader_io.release import NOTES, missing_notes
-    from grader.nbgrader_io.release import release as do_release
-    from grader.outputs.kit import write_kit
+    """Check the assignment (its checks, mistakes and graded solution), then generate the
+    student version (nbgrader generate_assignment) and the self-check kit."""
+    from grader.nbgrader_io.release import NOTES, check_assignments, check_course, missing_notes
+    from grader.pipeline.preflight import release_checked
 
-    out = do_release(course, assignment)
+    check_assignments(check_course(course), [assignment])  # before the first line printed
+    from grader.sandbox import launch
+
+    launch.early(hide=[str(course)])  # the warm process that grades the solution, starting
+    typer.echo(f"checking {assignment}: its checks, mistakes and graded solution")
+    (out,) = release_checked(course, [assignment])  # nothing is written when a check fails
     typer.echo(f"released {assignment} -> {out}")
     for name in missing_notes(course, assignment):
         typer.echo(f"warning: {assignment} cites {name}, not in {course / NOTES}/", err=True)
-    typer.echo(
-        f"self-check kit -> {write_kit(course, assignment)} (gdgrade_kit.py, selfcheck.json)"
-    )
+    typer.echo(f"self-check kit -> {out} (gdgrade_kit.py, selfcheck.json)")
 
 
 @app.command()

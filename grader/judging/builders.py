@@ -101,6 +101,7 @@ def value_check(
             topics=topics,
             hidden=hidden,
             answer=answer,
+            family=None if family is None else (family, family_inputs or {}),
             form=form,
         )
     )
@@ -174,6 +175,8 @@ def trainer_check(
     With ``base_lr`` and ``base_batch`` in ``hyper`` (instead of ``lr``) the student must
     scale the learning rate to ``batch_size`` with the linear scaling rule.
     """
+    from grader.judging.misconceptions.linreg_trainer import FAMILY
+
     if problem is None:
         problem = linreg_problem(seed, n, d, hyper["epochs"])
     inputs = {**problem, **hyper}  # the linreg_trainer family's inputs
@@ -232,6 +235,7 @@ def trainer_check(
             topics=topics,
             hidden=hidden,
             answer=None if record else answer,  # a recorded order needs the grader's replay
+            family=(FAMILY, inputs),
         )
     )
 
@@ -365,6 +369,7 @@ def series_check(
             topics=topics,
             hidden=hidden,
             answer=answer,
+            family=None if family is None else (family, family_inputs or {}),
             form=form,
         )
     )

@@ -87,6 +87,9 @@ class Check:
     form: str = ""
     """What this check teaches about the form of an answer (a dtype, a shape), if it does:
     only then does a right value in another form cost points (``grader.judging.form``)."""
+    family: tuple[str, dict[str, Any]] | None = field(default=None, compare=False)
+    """The misconception family a wrong answer is diagnosed in and the inputs its mistakes'
+    ``simulate`` gets (what ``gdgrade release`` tries each course mistake on); None: none."""
 
     def grade(self, request: ProbeRequest, evidence: Evidence) -> CheckResult:
         """Judge the evidence and attach points; a crash in a judge is the grader's error.

@@ -21,6 +21,7 @@ import importlib
 import importlib.util
 import os
 import pkgutil
+import sys
 import threading
 import traceback
 from importlib.metadata import entry_points
@@ -34,6 +35,20 @@ if TYPE_CHECKING:
 
 CHECKS: dict[str, Check] = {}
 MISCONCEPTIONS: dict[str, Any] = {}
+CHECK_ORIGINS: dict[str, tuple[Path, int]] = {}
+"""Check id -> the file and line that registered it (the caller of a builder)."""
+MISTAKE_ORIGINS: dict[str, tuple[Path, int]] = {}
+"""Mistake id -> the file and line that registered it."""
+_HERE = Path(__file__).resolve().parent
+_REGISTRARS = frozenset(
+    {
+        _HERE / "registry.py",
+        _HERE / "builders.py",
+        _HERE / "misconceptions" / "library.py",
+        _HERE.parent / "__init__.py",  # grader.register_mistake and friends
+    }
+)
+"""Files that register on a caller's behalf: an origin is the first caller outside them."""
 _loaded = False  # every shipped module (load_builtin)
 _plugins_loaded = False
 _shipped: set[str] = set()  # the shipped assignments imported so far
@@ -45,13 +60,26 @@ _file_lock = threading.RLock()  # held while a checks file runs: others wait for
 def register(check: Check) -> Check:
     """Add a check (a later registration with the same id replaces the earlier one)."""
     CHECKS[check.id] = check
+    _note_origin(CHECK_ORIGINS, check.id)
     return check
 
 
 def register_misconception(mistake: Any) -> Any:
     """Add a misconception with an ``id`` attribute (see ``grader.judging.misconceptions``)."""
     MISCONCEPTIONS[mistake.id] = mistake
+    _note_origin(MISTAKE_ORIGINS, mistake.id)
     return mistake
+
+
+def _note_origin(origins: dict[str, tuple[Path, int]], key: str) -> None:
+    """Record the first caller outside ``_REGISTRARS``."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        path = Path(frame.f_code.co_filename)
+        if path.is_absolute() and path not in _REGISTRARS:
+            origins[key] = (path, frame.f_lineno)
+            return
+        frame = frame.f_back
 
 
 def load_builtin() -> None:
@@ -129,12 +157,15 @@ def load_file(path: str | Path) -> None:
 
 
 def _run_checks_file(path: Path) -> None:
+    """Run the file as a module, compiled here: no ``__pycache__`` is written into the
+    course (a release that stops writes nothing)."""
     name = f"gdgrade_course_checks_{path.stem}_{abs(hash(str(path)))}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
+    spec = importlib.util.spec_from_loader(name, loader=None, origin=str(path))
+    assert spec is not None
     module = importlib.util.module_from_spec(spec)
+    module.__file__ = str(path)
     try:
-        spec.loader.exec_module(module)
+        exec(compile(path.read_bytes(), str(path), "exec"), module.__dict__)
     except Exception as exc:
         line = next(
             (

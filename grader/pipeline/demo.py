@@ -1,7 +1,8 @@
 """``gdgrade demo``: the main job on the embedded demo course.
 
 Copies the shipped course (``assignments/``) into a working directory, releases every
-assignment with nbgrader, submits the sample submissions in nbgrader's layout, grades them,
+assignment as ``gdgrade release`` does (checked first, then nbgrader's generate step and the
+self-check kit), submits the sample submissions in nbgrader's layout, grades them,
 writes the feedback, the class report and an exit-ticket quiz for the sample class, and
 prints a summary with where to look.
 """
@@ -32,9 +33,11 @@ def check_workdir(workdir: Path) -> None:
 
 
 def build_course(workdir: Path, *, source: Path = COURSE_SOURCE) -> Path:
-    """A fresh course directory: nbgrader config, sources, and submitted samples."""
+    """A fresh course directory: nbgrader config, sources, released assignments with their
+    self-check kits, and submitted samples."""
     from grader.nbgrader_io.course import CourseDir
-    from grader.nbgrader_io.release import release, submit
+    from grader.nbgrader_io.release import submit
+    from grader.pipeline.preflight import release_checked
 
     check_workdir(workdir)
     if workdir.exists():
@@ -45,8 +48,9 @@ def build_course(workdir: Path, *, source: Path = COURSE_SOURCE) -> Path:
     shutil.copytree(source / "source", workdir / "source")
     if (source / "notes").is_dir():  # the notes the notebooks cite, released beside them
         shutil.copytree(source / "notes", workdir / "notes")
-    for assignment in CourseDir(workdir).assignments():
-        release(workdir, assignment)
+    assignments = CourseDir(workdir).assignments()
+    release_checked(workdir, assignments)  # as `gdgrade release` does: checked, with the kit
+    for assignment in assignments:
         for nb in sorted((source / "samples" / assignment).glob("*/*.ipynb")):
             submit(workdir, nb.parent.name, assignment, nb)
     return workdir
@@ -64,7 +68,10 @@ def run_demo(workdir: Path) -> None:
 
     console = Console()
     start = time.perf_counter()
-    console.print(f"[bold]1. Building the demo course in {workdir}[/bold] (nbgrader release)")
+    console.print(
+        f"[bold]1. Building the demo course in {workdir}[/bold] "
+        "(checked release with the self-check kits)"
+    )
     course = build_course(workdir)
     console.print("[bold]2. Grading the sample submissions[/bold]")
     results = autograde(course, workers=2, force=True)
