@@ -159,3 +159,34 @@ def test_a_solution_that_fails_its_own_checks_stops_release(course: Path) -> Non
             "gd_step(...) " in message
         )
     assert message.startswith(f"{CHECKS}:{lines[0]}: check 'first_steps.step': ")
+
+
+def test_a_plain_test_cell_the_solution_fails_names_the_notebook_and_cell(course: Path) -> None:
+    import nbformat
+
+    path = course / NOTEBOOK
+    nb = nbformat.read(path, as_version=4)
+    meta = {"grade": True, "grade_id": "test_plain", "locked": True, "points": 1,
+            "solution": False, "schema_version": 3}  # fmt: skip
+    test = "assert gd_step(1.0, 0.5) == 1.0, 'not a fixed point'"  # it is 0.0
+    nb.cells.append(nbformat.v4.new_code_cell(test, metadata={"nbgrader": meta}))
+    nbformat.write(nb, path)
+    assert stopped(course) == (
+        f"{NOTEBOOK}, cell 'test_plain': the solution scores 0/1 on this test cell: "
+        "AssertionError: not a fixed point"
+    )
+
+
+def test_a_solution_that_crashes_says_which_cell_raised(course: Path) -> None:
+    import nbformat
+
+    path = course / NOTEBOOK
+    nb = nbformat.read(path, as_version=4)
+    answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
+    answer.source = "import first_steps_helpers\n" + answer.source  # a module it never ships
+    nbformat.write(nb, path)
+    message = stopped(course)
+    assert message.startswith(
+        f"{NOTEBOOK}: the solution did not run through: cell 'step' raised ModuleNotFoundError: "
+        "No module named 'first_steps_helpers'; "
+    )

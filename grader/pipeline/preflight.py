@@ -161,7 +161,9 @@ def solution_problems(course: Path, source: Path, result: SubmissionResult) -> l
     """What keeps the graded source solution from full points with no diagnosis."""
     nb = shown(source, course)
     problems = []
-    if result.execution != "ok":  # its last message is the sandbox's (others: restoration)
+    plain_failed = any(not c.checks and c.points < c.max_points for c in result.cells)
+    if result.execution != "ok" and not plain_failed:  # a failing test cell says it itself
+        # the sandbox's message comes last (the others are restoration's)
         problems.append(f"{nb}: the solution did not run through: {result.messages[-1]}")
     names: set[str] | None = None
     for cell in result.cells:
