@@ -1,7 +1,7 @@
 """What ``gdgrade release`` checks before it writes anything: the authoring mistakes that
 students would otherwise find.
 
-1. Every check a test cell calls is registered; when the assignment has none at all and
+1. Every check a test cell calls is registered; when one is not and
    ``checks/<assignment>.py`` does not exist, the message names that file to create.
 2. Every mistake registered by ``checks/<assignment>.py`` names a family that a check uses,
    and its ``simulate`` runs on the inputs of at least one check of that family.
