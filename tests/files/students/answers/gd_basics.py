@@ -675,6 +675,55 @@ def momentum_iterates(x0, lr, momentum, dampening, steps):
     return np.stack(traj)
 ''',
     ),
+    # issue 23: readings of the text before it said how max_steps = 0 and the notes'
+    # momentum relate to what is graded
+    variant(
+        VECTOR,
+        "mistake_stopping_gradient_before_max_steps",
+        "rule 1 checked once before the loop, so max_steps = 0 with |f'(x0)| < grad_tol "
+        "returns grad_tol (no step is made, so no rule applies)",
+        ["test_stopping"],
+        stopping='''
+import math
+
+
+def descend_until(x0, lr, grad_tol, loss_tol, max_steps):
+    """Gradient descent on x**2 with the stopping rules above: (reason, steps)."""
+    x = float(x0)
+    if abs(2 * x) < grad_tol:  # already flat: nothing to do
+        return ("grad_tol", 0)
+    for k in range(max_steps):
+        if k > 0 and abs(2 * x) < grad_tol:
+            return ("grad_tol", k)
+        new = x - lr * 2 * x
+        if not math.isfinite(new) or max(abs(new), new * new) > 1e12:
+            return ("diverged", k + 1)
+        if abs(new * new - x * x) < loss_tol:
+            return ("loss_tol", k + 1)
+        x = new
+    return ("max_steps", max_steps)
+''',
+    ),
+    variant(
+        LOOPS,
+        "mistake_momentum_notes_velocity",
+        "momentum as the notes write it: v = mu * v - lr * g from v = 0, x = x + v, "
+        "dampening ignored",
+        ["test_momentum"],
+        momentum='''
+def momentum_iterates(x0, lr, momentum, dampening, steps):
+    """Momentum GD iterates on 0.1*x1**2 + 2*x2**2, shape (steps + 1, 2)."""
+    x = np.array(x0, dtype=float)
+    v = np.zeros(2)
+    out = [x.copy()]
+    for t in range(steps):
+        g = np.array([0.2 * x[0], 4 * x[1]])
+        v = momentum * v - lr * g
+        x = x + v
+        out.append(x.copy())
+    return np.array(out)
+''',
+    ),
 ]
 
 STUDENTS = CORRECT + MISTAKES

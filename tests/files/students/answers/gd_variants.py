@@ -478,7 +478,91 @@ def batch_bytes(batch_size, n_features):
     },
 )
 
-CORRECT = [NUMPY, AUTOGRAD, NNLINEAR, FLOAT32, LISTS]
+# ---------------------------------------------------------------- issue 23: other readings
+# Three ways to read the text before it said what is free: the precision, which generator
+# call draws the batches, and what epoch() trains and returns. Each is correct.
+TORCH32 = Student(
+    "correct_nn_linear_float32",
+    style="as correct_numpy_slicing, but the trainer is a default (float32) nn.Linear",
+    cells={
+        **NUMPY.cells,
+        "train": '''
+import numpy as np
+import torch
+
+
+def train(X, y, w0, b0, *, lr, batch_size, epochs, order):
+    """Mini-batch gradient descent on MSE linear regression; returns per-batch losses."""
+    X = torch.as_tensor(X, dtype=torch.float32)
+    y = torch.as_tensor(y, dtype=torch.float32)
+    model = torch.nn.Linear(X.shape[1], 1)  # float32 weights
+    with torch.no_grad():
+        model.weight.copy_(torch.as_tensor(w0, dtype=torch.float32).reshape(1, -1))
+        model.bias.fill_(float(b0))
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    losses = []
+    for e in range(epochs):
+        for idx in torch.split(torch.as_tensor(order[e]), batch_size):
+            opt.zero_grad()
+            loss = torch.nn.functional.mse_loss(model(X[idx]).squeeze(1), y[idx])
+            losses.append(loss.item())
+            loss.backward()
+            opt.step()
+    return losses
+''',
+    },
+)
+UNIFORM_DRAWS = Student(
+    "correct_noise_uniform_floats",
+    style="as correct_lists_index_lists, but batches drawn as floor(N * rng.random(B))",
+    cells={
+        **LISTS.cells,
+        "noise": '''
+def minibatch_gradients(X, y, w, b, batch_size, trials, seed):
+    """Gradients of the MSE on random mini-batches, shape (trials, d + 1)."""
+    rng = np.random.default_rng(seed)
+    n = len(X)
+    rows = []
+    for _ in range(trials):
+        idx = np.floor(n * rng.random(batch_size)).astype(int)  # uniform, with replacement
+        r = X[idx] @ w + b - y[idx]
+        rows.append(np.concatenate([2 * X[idx].T @ r / batch_size, [2 * r.mean()]]))
+    return np.array(rows)
+''',
+    },
+)
+EPOCH_LOSSES = Student(
+    "correct_epoch_returns_losses",
+    style="as correct_numpy_slicing, but epoch() shuffles, trains nn.Linear with a bias at "
+    "lr 0.1 and returns its losses",
+    cells={
+        **NUMPY.cells,
+        "timing": '''
+import torch
+
+X_time = torch.randn(256, 32)
+y_time = torch.randn(256)
+
+
+def epoch(batch_size, device="cpu"):
+    """One epoch of mini-batch SGD on (X_time, y_time) on the given device."""
+    X, y = X_time.to(device), y_time.to(device)
+    model = torch.nn.Linear(32, 1).to(device)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    perm = torch.randperm(len(X), device=device)
+    losses = []
+    for idx in torch.split(perm, batch_size):
+        opt.zero_grad()
+        loss = torch.nn.functional.mse_loss(model(X[idx]).squeeze(1), y[idx])
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses
+''',
+    },
+)
+
+CORRECT = [NUMPY, AUTOGRAD, NNLINEAR, FLOAT32, LISTS, TORCH32, UNIFORM_DRAWS, EPOCH_LOSSES]
 
 MISTAKES = [
     variant(
@@ -698,6 +782,21 @@ def epoch(batch_size, device="cpu"):
 def batch_bytes(batch_size, n_features):
     """Bytes of a float32 batch of shape (batch_size, n_features)."""
     return batch_size * n_features * 8
+''',
+    ),
+    # issue 23: the notes' "1000/32 ≈ 31 updates" read as rounding N / B
+    variant(
+        LISTS,
+        "mistake_count_rounded",
+        "count_updates rounds N / B to the nearest int, as the notes' 1000/32 ~ 31: the short "
+        "last batch is dropped whenever it is under half a batch",
+        ["test_count"],
+        count='''
+def count_updates(n, batch_size, drop_last):
+    """Number of optimizer updates in one epoch."""
+    if drop_last:
+        return n // batch_size
+    return round(n / batch_size)  # 1000 / 32 = 31.25 -> 31
 ''',
     ),
 ]

@@ -572,7 +572,28 @@ def train_sgd(X, y, w0, b0, *, lr, batch_size, epochs, order, momentum, weight_d
     },
 )
 
-CORRECT = [LOOPS, VECTOR, TORCH, HELPERS, NNLINEAR]
+# issue 23: before the text said warmup_steps >= 1, a warm-up of 0 steps could be read as
+# "no warm-up"; guarding it is still right (the checks never pass 0)
+WARMUP_ZERO = Student(
+    "correct_warmup_zero_guarded",
+    style="loops as correct_loops; warmup_steps = 0 guarded as no warm-up (lr0 throughout)",
+    cells={
+        **LOOPS.cells,
+        "warmup": '''
+def warmup_lrs(lr0, warmup_steps, start_factor, steps):
+    """Learning rates of steps 0..steps-1 under a linear warm-up to lr0."""
+    if warmup_steps == 0:  # no warm-up at all
+        return [float(lr0)] * steps
+    rates = []
+    for t in range(steps):
+        done = min(t, warmup_steps) / warmup_steps
+        rates.append(lr0 * (start_factor + (1 - start_factor) * done))
+    return rates
+''',
+    },
+)
+
+CORRECT = [LOOPS, VECTOR, TORCH, HELPERS, NNLINEAR, WARMUP_ZERO]
 
 MISTAKES = [
     variant(
@@ -743,6 +764,36 @@ def train_sgd(X, y, w0, b0, *, lr, batch_size, epochs, order, momentum, weight_d
             velocity = g if first else momentum * velocity + g
             first = False
             theta = theta - lr * (velocity + weight_decay * theta)
+    return losses
+''',
+    ),
+    # issue 23: weight decay read from the notes' penalty L + lambda * |theta|^2
+    variant(
+        LOOPS,
+        "mistake_sgd_decay_doubled",
+        "weight decay as the gradient of the notes' penalty lambda * |theta|^2: "
+        "2 * weight_decay * theta instead of torch's weight_decay * theta",
+        ["test_sgd_public", "test_sgd"],
+        sgd='''
+def train_sgd(X, y, w0, b0, *, lr, batch_size, epochs, order, momentum, weight_decay):
+    """Mini-batch SGD with momentum and weight decay; returns per-batch losses."""
+    w, b = np.array(w0, dtype=float), float(b0)
+    buf_w, buf_b = None, None
+    losses = []
+    for e in range(epochs):
+        perm = list(order[e])
+        for start in range(0, len(perm), batch_size):
+            idx = perm[start:start + batch_size]
+            r = X[idx] @ w + b - y[idx]
+            losses.append(float(np.mean(r ** 2)))
+            # d/dtheta of L + weight_decay * |theta|^2
+            gw = 2 * X[idx].T @ r / len(idx) + 2 * weight_decay * w
+            gb = 2 * np.mean(r) + 2 * weight_decay * b
+            if buf_w is None:
+                buf_w, buf_b = gw, gb
+            else:
+                buf_w, buf_b = momentum * buf_w + gw, momentum * buf_b + gb
+            w, b = w - lr * buf_w, b - lr * buf_b
     return losses
 ''',
     ),
