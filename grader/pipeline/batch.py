@@ -49,7 +49,7 @@ from grader.outputs import artefacts, feedback
 from grader.outputs.results import SubmissionResult
 from grader.pipeline import regrade
 from grader.pipeline.grade import grade_notebook
-from grader.pipeline.warm import Starting, warm_start
+from grader.pipeline.warm import Starting, judges_ready, warm_start
 from grader.protocol import SandboxLimits
 
 Progress = Callable[[SubmissionResult], None]
@@ -201,6 +201,7 @@ def _local_sandbox(
     )
     with start as up:
         _load_checks(todo)
+        judges_ready(sources, up)
         if not up.done():  # idle otherwise: ready the feedback pages' renderer
             feedback.warm_up()
         with _frozen_heap():  # what is loaded by now, while the warm process still starts

@@ -51,13 +51,14 @@ def _grade(
             assignment=assignment,
             sandbox=None,  # type: ignore[arg-type]
         )[0]
-    from grader.pipeline.warm import warm_start
+    from grader.pipeline.warm import judges_ready, warm_start
 
     with warm_start([source], students=[notebook]) as up:
         from grader.outputs import feedback
         from grader.pipeline.grade import grade_notebook
 
         load_checks(assignment, source, course)
+        judges_ready([source], up)
         if not up.done():  # idle otherwise: ready the feedback page's renderer
             feedback.warm_up()
         result, _ = grade_notebook(

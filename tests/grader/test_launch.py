@@ -68,3 +68,31 @@ def test_a_start_not_needed_is_cancelled_without_waiting_for_its_warm_up(tmp_pat
         with pytest.raises(WorkerStartError):
             up.wait()
     assert gone(pid)
+
+
+JUDGES_READY = """
+import sys
+from pathlib import Path
+from grader.pipeline.warm import judges_ready, warm_start
+
+sources = sorted(Path(sys.argv[1]).glob("*.ipynb"))
+with warm_start(sources) as up:
+    judges_ready(sources, up)  # at once: the warm process is still importing
+    print("torch" in sys.modules)
+"""
+
+
+def test_a_torch_class_has_torch_imported_for_its_judges_while_the_sandbox_starts() -> None:
+    import subprocess
+
+    course = Path(__file__).resolve().parents[2] / "assignments" / "source"
+    seen = {}
+    for name in ("gd_variants", "gd_basics"):  # torch in the notebook, and not
+        proc = subprocess.run(
+            [sys.executable, "-c", JUDGES_READY, str(course / name)],
+            capture_output=True,
+            text=True,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        seen[name] = proc.stdout.split()[-1]
+    assert seen == {"gd_variants": "True", "gd_basics": "False"}
