@@ -218,7 +218,10 @@ def check_one(entry: dict[str, Any], namespace: dict[str, Any]) -> tuple[str, st
     request = entry["request"]
     target = request["target"]
     if target not in namespace:
-        return "error", f"`{target}` is not defined: run the cell that defines it"
+        return "error", (
+            f"`{target}` is not defined: run the cell that defines it and keep the name "
+            "given in the notebook."
+        )  # gdgrade check's words
     try:
         got = PROBES[request["probe"]](request, namespace[target])
     except NotImplementedError:

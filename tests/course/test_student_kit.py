@@ -31,6 +31,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from grader.evidence import CheckResult
 from grader.judging import registry
 from grader.nbgrader_io import notebooks
 from grader.nbgrader_io.release import nbgrader_env
@@ -66,17 +67,25 @@ def kit_results(kits) -> dict[Path, dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def self_check_verdicts() -> dict[Path, dict[str, str]]:
-    """Notebook -> check id -> status, as ``gdgrade check`` judges it."""
+def self_check_results() -> dict[Path, dict[str, CheckResult]]:
+    """Notebook -> check id -> result, as ``gdgrade check`` judges it."""
     from grader.pipeline.selfcheck import public_checks
     from grader.sandbox.pool import Sandbox
 
-    verdicts = {}
+    found = {}
     with Sandbox(workers=1) as sandbox:
         for _, _, notebook in samples():
-            _, results = public_checks(notebooks.read(notebook), sandbox)
-            verdicts[notebook] = {cid: r.status for cid, r in results.items()}
-    return verdicts
+            found[notebook] = public_checks(notebooks.read(notebook), sandbox)[1]
+    return found
+
+
+@pytest.fixture(scope="module")
+def self_check_verdicts(self_check_results) -> dict[Path, dict[str, str]]:
+    """Notebook -> check id -> status, as ``gdgrade check`` judges it."""
+    return {
+        notebook: {cid: r.status for cid, r in results.items()}
+        for notebook, results in self_check_results.items()
+    }
 
 
 def test_the_kit_has_no_grader_in_it(kits) -> None:
@@ -237,7 +246,7 @@ def student_kernel_seen() -> str:
     ("assignment", "student"), [(a, s) for a, s, _ in samples()], ids=lambda v: v
 )
 def test_self_check_cells_in_jupyter_equal_gdgrade_check(
-    assignment, student, jupyter_runs, self_check_verdicts
+    assignment, student, jupyter_runs, self_check_verdicts, self_check_results
 ) -> None:
     (sample,) = [nb for a, s, nb in samples() if (a, s) == (assignment, student)]
     nb = jupyter_runs[sample]
@@ -249,6 +258,10 @@ def test_self_check_cells_in_jupyter_equal_gdgrade_check(
     public = {c.id for c in registry.checks_for(assignment) if not c.hidden}
     assert set(verdicts) == public  # every public cell printed its verdict
     assert {cid: status for cid, (status, _) in verdicts.items()} == self_check_verdicts[sample]
+    for cid, (_, line) in verdicts.items():  # a missing function: gdgrade check's words
+        feedback = self_check_results[sample][cid].feedback
+        if "is not defined: run the cell" in feedback:
+            assert line.endswith(f": {feedback}"), (line, feedback)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

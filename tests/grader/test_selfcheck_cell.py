@@ -106,7 +106,8 @@ def test_without_gdgrade_the_kit_answers_the_cell(kit: Path) -> None:
     assert rc == 1
     assert err.strip().splitlines()[-1] == (
         "AssertionError: [error] update rule for one weight: "
-        "`update` is not defined: run the cell that defines it"
+        "`update` is not defined: run the cell that defines it and keep the name given in "
+        "the notebook."
     )
 
 
