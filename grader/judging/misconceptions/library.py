@@ -105,7 +105,6 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
 _CONCEPT_OF = {m: concept for concept, ids in CONCEPTS.items() for m in ids}
 
 
-
 REFERENCES: dict[str, Simulate] = {}
 """Family -> the correct output for the family's inputs (where there is a single one)."""
 
