@@ -81,7 +81,7 @@ def policy() -> Policy:
     course around ``$GDGRADE_COURSE`` or the working directory, else the default."""
     if _chosen is not None:
         return _chosen
-    from grader.judging.registry import course_of
+    from grader.nbgrader_io.course import course_of
 
     course = course_of(os.environ.get("GDGRADE_COURSE") or Path.cwd())
     return DEFAULT if course is None else _course_policy(course)

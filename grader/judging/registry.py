@@ -192,19 +192,11 @@ def load_course(course_root: str | Path) -> list[Path]:
     return files
 
 
-def course_of(path: str | Path) -> Path | None:
-    """The nbgrader course ``path`` lies in: the nearest folder at or above it that holds
-    ``nbgrader_config.py``, or None."""
-    path = Path(path).resolve()
-    for folder in [path, *path.parents]:
-        if (folder / "nbgrader_config.py").is_file():
-            return folder
-    return None
-
-
 def load_near(path: str | Path | None = None) -> list[Path]:
     """Load the checks of the course ``path`` lies in (default: ``$GDGRADE_COURSE``, else
     the working directory); nothing when it lies in no course."""
+    from grader.nbgrader_io.course import course_of
+
     start = path if path is not None else os.environ.get("GDGRADE_COURSE") or Path.cwd()
     course = course_of(start)
     return load_course(course) if course is not None else []

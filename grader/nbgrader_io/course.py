@@ -35,6 +35,16 @@ SHARED_MODE = 0o664
 """Every output's mode when ``CourseDirectory.groupshared`` is on (as nbgrader)."""
 
 
+def course_of(path: str | Path) -> Path | None:
+    """The nbgrader course ``path`` lies in: the nearest folder at or above it that holds
+    ``nbgrader_config.py``, or None."""
+    path = Path(path).resolve()
+    for folder in [path, *path.parents]:
+        if (folder / "nbgrader_config.py").is_file():
+            return folder
+    return None
+
+
 def load_config(root: Path) -> Config:
     """The nbgrader configuration that applies to a course rooted at ``root``."""
     config = Config()

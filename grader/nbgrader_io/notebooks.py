@@ -24,6 +24,7 @@ import nbformat
 from nbformat.v4.rwbase import rejoin_lines
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from grader import pysource
 from grader.errors import NotebookError
 
 HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
@@ -347,7 +348,7 @@ def check_ids(source: str) -> list[str]:
     other cell (it is then run as ordinary code). Parses with ``ast``; never runs code.
     """
     try:
-        tree = ast.parse(source)
+        tree = pysource.parse(source)
     except (SyntaxError, ValueError):
         return []
     ids: list[str] = []

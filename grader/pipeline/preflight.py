@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from grader import pysource
 from grader.errors import ConfigError
 from grader.judging import registry
 from grader.nbgrader_io import notebooks
@@ -144,7 +145,7 @@ def defined_names(source: Path) -> set[str]:
         lines = cell.source.splitlines()
         code = "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in lines)
         try:
-            tree = ast.parse(code)
+            tree = pysource.parse(code)
         except SyntaxError:
             continue
         for node in ast.walk(tree):

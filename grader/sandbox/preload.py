@@ -22,10 +22,13 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from grader import pysource
+
 TORCH = "torch"
 """The one library a student's own notebook can have warmed."""
-TRUSTED = frozenset({"grader", "reference", "assignments", "tests"})
-"""Packages a notebook may not import while graded: never warmed for it."""
+TRUSTED = frozenset({"grader", "reference", "assignments", "tests", "gdgrade_kit"})
+"""Never warmed: the grader's own packages (a notebook may not import them while graded)
+and the student kit, which a public test cell imports only where gdgrade is absent."""
 
 
 def _names(source: str) -> set[str]:
@@ -40,7 +43,7 @@ def _names(source: str) -> set[str]:
             names.add("matplotlib.pyplot")
         code.append("" if stripped[:1] in ("%", "!") else text)
     try:
-        tree = ast.parse("\n".join(code))
+        tree = pysource.parse("\n".join(code))
     except (SyntaxError, ValueError):
         return names
     for node in ast.walk(tree):

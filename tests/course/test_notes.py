@@ -8,17 +8,13 @@ a release puts the ones a notebook cites beside it; the wheel carries them with 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
 
-from grader.paths import COURSE_SOURCE, QUIZ_DIR, REPO_ROOT
+from grader.paths import COURSE_SOURCE, QUIZ_DIR
 from grader.quizzes.models import NOTES_FILES
 
 from .conftest import ASSIGNMENTS
@@ -63,27 +59,6 @@ def test_a_release_puts_the_cited_notes_beside_the_notebook(gdgrade_course) -> N
         for name in names:
             assert (folder / name).read_bytes() == (NOTES / name).read_bytes(), (assignment, name)
         assert {p.name for p in folder.glob("*.md")} == names  # and nothing uncited
-
-
-@pytest.mark.slow
-def test_the_wheel_carries_the_notes(tmp_path: Path) -> None:
-    src = tmp_path / "src"
-    src.mkdir()
-    for name in ("pyproject.toml", "README.md", "grader", "reference", "assignments"):
-        path = REPO_ROOT / name
-        if path.is_dir():
-            shutil.copytree(path, src / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(path, src / name)
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "--disable-pip-version-check", str(src), "-w", str(tmp_path)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    [wheel] = tmp_path.glob("gdgrade-*.whl")
-    members = set(zipfile.ZipFile(wheel).namelist())
-    for name in quiz_citations() | set(NOTES_FILES):
-        assert f"assignments/notes/{name}" in members, name
 
 
 # -- errata: the shipped notes are ours to correct; every correction is marked ---------------
