@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import replace
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -203,8 +206,24 @@ SWEEP_RUNS = 8
 another 0.99)."""
 
 
-@cache
-def _sweep_bands() -> dict[int, tuple[float, float]]:
+BANDS_FILE = Path(__file__).with_name("sweep_bands.json")
+"""The bands computed once (they cost 24 reference trainings, seconds of CPU, per command),
+kept with the key of everything they depend on; a key that differs recomputes them."""
+
+
+def _bands_key() -> str:
+    """What decides the bands: the reference trainer's code, the sweep's settings and the
+    torch and NumPy versions."""
+    import torch
+
+    from reference import torch_trainers
+
+    settings = json.dumps([SWEEP, SWEEP_RUNS, SWEEP_SLACK, torch.__version__, np.__version__])
+    code = Path(torch_trainers.__file__).read_bytes()
+    return hashlib.sha256(code + settings.encode()).hexdigest()
+
+
+def compute_sweep_bands() -> dict[int, tuple[float, float]]:
     """Per batch size, [min, max] of the reference's accuracy over SWEEP_RUNS shuffles, widened
     by SWEEP_SLACK on both sides and kept within [0, 1]: a model reused across batch sizes
     reaches 0.98 at B = 150, where every fresh run reaches 0.69."""
@@ -232,6 +251,24 @@ def _sweep_bands() -> dict[int, tuple[float, float]]:
             accs.append(run.epoch_accuracy[-1])
         bands[b] = (max(0.0, min(accs) - SWEEP_SLACK), min(1.0, max(accs) + SWEEP_SLACK))
     return bands
+
+
+def write_sweep_bands() -> Path:
+    """Compute the bands and store them with their key (run after changing what decides
+    them: ``python -c 'from grader.course.minibatch_in_action import write_sweep_bands;
+    write_sweep_bands()'``)."""
+    bands = {str(b): list(band) for b, band in compute_sweep_bands().items()}
+    BANDS_FILE.write_text(json.dumps({"key": _bands_key(), "bands": bands}, indent=1) + "\n")
+    return BANDS_FILE
+
+
+@cache
+def _sweep_bands() -> dict[int, tuple[float, float]]:
+    """The stored bands when their key is today's, else computed now."""
+    stored = json.loads(BANDS_FILE.read_text()) if BANDS_FILE.is_file() else {}
+    if stored.get("key") == _bands_key():
+        return {int(b): (low, high) for b, (low, high) in stored["bands"].items()}
+    return compute_sweep_bands()
 
 
 SOLO = SWEEP["batch_sizes"][-1]

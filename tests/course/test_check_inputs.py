@@ -17,6 +17,7 @@ from contextlib import redirect_stdout
 from functools import cache
 from typing import Any
 
+import numpy as np
 import pytest
 
 from grader.evidence import CheckResult, Evidence, ProbeRequest
@@ -482,3 +483,18 @@ def test_sweep_full_batch_alone_is_exact() -> None:
     assert result.status == "failed"
     assert "one update earlier" in result.feedback
     assert _sweep({8: 0.953, 32: 0.92, 150: float(accs[-1])}).status == "passed"
+
+
+def test_stored_sweep_bands_are_todays() -> None:
+    """The bands stored with the checks are those the reference computes now, under the key
+    of everything they depend on (else every command recomputes them: write_sweep_bands)."""
+    import json
+
+    from grader.course import minibatch_in_action as mia
+
+    stored = json.loads(mia.BANDS_FILE.read_text())
+    assert stored["key"] == mia._bands_key(), "stale: run write_sweep_bands()"
+    computed = mia.compute_sweep_bands()
+    assert set(stored["bands"]) == {str(b) for b in computed}
+    for b, band in computed.items():
+        assert np.allclose(stored["bands"][str(b)], band, atol=0.5 / 150), b
