@@ -26,7 +26,6 @@ import re
 import shutil
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 import nbformat
@@ -36,45 +35,17 @@ import yaml
 from grader.judging import registry
 from grader.outputs.lms import HIDDEN_NAME, HIDDEN_NOTE
 from grader.paths import COURSE_SOURCE, REPO_ROOT
+from tests.wheel import build_wheel_venv
 
 TEMPLATE = REPO_ROOT / "ci-templates" / "github-classroom.yml"
 SAMPLE = COURSE_SOURCE / "samples" / "gd_basics" / "dev_momentum_zero_buffer" / "gd_basics.ipynb"
 HIDDEN_DETAIL = "reference [0.92, -0.6]"
 """What the failing hidden momentum check tells this sample (Gradescope shows it later)."""
-OWN = ("grader", "reference", "assignments", "gdgrade", "__editable__")
 
 
 def _wheel_venv(work: Path) -> tuple[Path, Path]:
     """(wheel, fresh venv) with the project's dependencies linked in, gdgrade not installed."""
-    src = work / "src"
-    src.mkdir()
-    for name in ("pyproject.toml", "README.md", "grader", "reference", "assignments"):
-        path = REPO_ROOT / name
-        if path.is_dir():
-            shutil.copytree(path, src / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(path, src / name)
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
-    subprocess.run(
-        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-q", str(src), "-w", str(work)],
-        check=True,
-    )
-    [wheel] = work.glob("gdgrade-*.whl")
-    venv = work / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    fresh = Path(
-        subprocess.check_output(
-            [
-                venv / "bin" / "python",
-                "-c",
-                "import sysconfig; print(sysconfig.get_paths()['purelib'])",
-            ],
-            text=True,
-        ).strip()
-    )
-    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
-        if not entry.name.startswith(OWN):
-            (fresh / entry.name).symlink_to(entry)
+    wheel, venv, _ = build_wheel_venv(work)
     return wheel, venv
 
 

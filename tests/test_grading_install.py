@@ -16,8 +16,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
-import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -28,9 +26,9 @@ import yaml
 from grader.nbgrader_io import grading_copy, restoration
 from grader.outputs.gradescope import build_bundle
 from grader.paths import CHECKOUT_COURSE, PACKAGED_COURSE, REPO_ROOT
+from tests.wheel import build_wheel_venv
 
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
-OWN = ("grader", "reference", "assignments", "gdgrade", "__editable__")
 REGENERATE = "python -m grader.nbgrader_io.grading_copy"
 
 
@@ -173,28 +171,8 @@ def test_gradescope_bundle_holds_no_solutions(tmp_path: Path) -> None:
 
 def _build_and_install(work: Path) -> tuple[Path, Path]:
     """(fresh venv with the wheel installed, its site-packages)."""
-    src = work / "src"
-    src.mkdir()
-    for name in ("pyproject.toml", "README.md", "grader", "reference", "assignments"):
-        path = REPO_ROOT / name
-        if path.is_dir():
-            shutil.copytree(path, src / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(path, src / name)
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
-    subprocess.run(
-        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-q", str(src), "-w", str(work)],
-        check=True,
-    )
-    [wheel] = work.glob("gdgrade-*.whl")
-    venv = work / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    wheel, venv, site = build_wheel_venv(work)
     python = venv / "bin" / "python"
-    purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
-    site = Path(subprocess.check_output([python, "-c", purelib], text=True).strip())
-    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
-        if not entry.name.startswith(OWN):
-            (site / entry.name).symlink_to(entry)
     install = [python, "-m", "pip", "--disable-pip-version-check", "install", "-q"]
     subprocess.run([*install, "--no-deps", "--no-index", str(wheel)], check=True)
     return venv, site
