@@ -83,7 +83,7 @@ class Evidence(BaseModel):
 
 
 class Diagnosis(BaseModel):
-    """The closest known mistake to a failing trajectory, or a statement that none fits."""
+    """The known mistake that reproduces a failing output exactly, or a statement that none does."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -96,7 +96,7 @@ class Diagnosis(BaseModel):
     distance: float | None = None
     """Relative distance of the student's trajectory to the mistaken one."""
     runner_up: str | None = None
-    """Next-closest mistake, for transparency."""
+    """Another mistake that reproduces the same values (the values cannot tell them apart)."""
     relation: str | None = None
     """When no known mistake matched: the exact relation to the reference that holds
     (``grader.judging.explain``: ``"ratio:B"``, ``"shift:epoch"``, ``"component:b"``...)."""
@@ -106,7 +106,7 @@ class Diagnosis(BaseModel):
 
 
 class PlotData(BaseModel):
-    """Curves for a feedback plot: the student's, the reference and the closest mistake."""
+    """Curves for a feedback plot: the student's, the reference and the known mistake."""
 
     model_config = ConfigDict(frozen=True)
 

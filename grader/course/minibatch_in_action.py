@@ -101,7 +101,7 @@ def _trainer(
 
 def _named(verdict: Verdict, found: Any) -> Verdict:
     """The verdict with a named mistake's title in its message and as its diagnosis."""
-    text = f"{verdict.feedback} (closest known mistake: {found.title})"
+    text = f"{verdict.feedback} ({misconceptions.named_text(found)})"
     return replace(verdict, feedback=text, diagnosis=found)
 
 

@@ -4,7 +4,7 @@
 * ``trainer_check``: run the student's linear-regression trainer on grader-chosen data,
   initial weights and batch order (or the student's own, recorded); judge its per-step
   losses with ``judges.trajectory``, the one trainer judge (reshuffle check and ``Replay``
-  of the reference on the recorded order, closest known mistake on failure).
+  of the reference on the recorded order, the known mistakes that reproduce it on failure).
 * ``series_check``: a sequence (learning rates, iterates) against an oracle sequence, with
   diagnosis from a misconception family.
 
@@ -74,7 +74,9 @@ def value_check(
             verdict = judges.equal(
                 ev, expected(), what=what, accept=accept, calls=several, form=form
             )
-            return _named(verdict, ev.value, expected(), family, family_inputs, as_numbers)
+            return _named(
+                verdict, ev.value, expected(), family, family_inputs, as_numbers, (0.0, 0.0)
+            )
         verdict = judges.close(
             ev,
             expected(),
@@ -86,7 +88,9 @@ def value_check(
             context=context,
             form=form,
         )
-        return _named(verdict, ev.value, expected(), family, family_inputs, as_numbers)
+        return _named(
+            verdict, ev.value, expected(), family, family_inputs, as_numbers, (rtol, atol)
+        )
 
     def answer() -> Answer:
         return Answer(expected(), "exact" if exact else "close", rtol, atol)
@@ -114,9 +118,11 @@ def _named(
     family: str | None,
     inputs: dict[str, Any] | None,
     as_numbers: Callable[[Any], list[float]] | None,
+    tolerance: tuple[float, float],
 ) -> Verdict:
-    """A failed value verdict with the clearly closest mistake of ``family`` named, if one
-    is (``misconceptions.diagnose``); otherwise the verdict as it was."""
+    """A failed value verdict with the mistakes of ``family`` that reproduce the student's
+    value within the check's ``tolerance`` (rtol, atol) named (``misconceptions.diagnose``);
+    otherwise the verdict as it was."""
     if family is None or verdict.status != "failed":
         return verdict
     from grader.judging import misconceptions
@@ -126,11 +132,14 @@ def _named(
         student = numbers(got)
     except (TypeError, ValueError, KeyError, IndexError):
         return verdict  # not numbers the family can compare
-    found = misconceptions.diagnose(student, family, inputs or {}, numbers(want))
+    rtol, atol = tolerance
+    found = misconceptions.diagnose(
+        student, family, inputs or {}, numbers(want), rtol=rtol, atol=atol
+    )
     if not found.mistake:
         return verdict
     verdict = judges.unexplained(verdict)  # the known mistake replaces any relation
-    text = f"{verdict.feedback} (closest known mistake: {found.title})"
+    text = f"{verdict.feedback} ({misconceptions.named_text(found)})"
     return replace(verdict, feedback=text, diagnosis=found)
 
 

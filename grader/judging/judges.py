@@ -7,7 +7,7 @@
   expected: "expected a NumPy array of shape (3,), got a tuple of 2 items (...)".
 * ``trajectory``: per-step losses against the reference, step by step; when the student
   shuffled with their own RNG, first checks that the batches they read are epochs that were
-  reshuffled, then replays the reference on them (``Replay``); on failure names the closest
+  reshuffled, then replays the reference on them (``Replay``); on failure names the
   known mistake (``grader.judging.misconceptions``) and plots the student's curve, the
   reference and the mistaken curve. The one trainer judge: ``builders.trainer_check`` and
   hand-written checks both call it.
@@ -790,13 +790,15 @@ def trajectory(
     if mistakes is not None:
         from grader.judging import misconceptions
 
-        found = misconceptions.diagnose(losses, mistakes[0], mistakes[1], reference)
+        found = misconceptions.diagnose(
+            losses, mistakes[0], mistakes[1], reference, rtol=rtol, atol=atol
+        )
         curve = misconceptions.output_of(found)
     series = {"student": _per_step(losses, width), "reference": _per_step(reference, width)}
     message = cmp.message
     if found is not None and found.mistake and curve is not None:
-        series["closest mistake"] = _per_step(curve, width)
-        message = f"{message} (closest known mistake: {found.title})"
+        series["known mistake"] = _per_step(curve, width)
+        message = f"{message} ({misconceptions.named_text(found)})"
     xlabel, ylabel = _axes(what, width, layout)
     plot = PlotData(title=title, xlabel=xlabel, ylabel=ylabel, series=series, log_y=log_y)
     verdict = Verdict("failed", message, diagnosis=found, plot=plot)

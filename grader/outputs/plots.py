@@ -13,7 +13,7 @@ import threading
 
 from grader.evidence import PlotData
 
-_STYLES = {"student": "-", "reference": "--", "closest mistake": ":"}
+_STYLES = {"student": "-", "reference": "--", "known mistake": ":"}
 _lock = threading.Lock()
 
 

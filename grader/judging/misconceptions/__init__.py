@@ -23,17 +23,21 @@ from grader.judging.misconceptions import (
 from grader.judging.misconceptions.library import (
     REFERENCES,
     Mistake,
+    alternative,
     diagnose,
     mistakes,
+    named_text,
     output_of,
     register,
     register_reference,
+    register_space,
 )
 
 __all__ = [
     "REFERENCES",
     "Mistake",
     "accumulation",
+    "alternative",
     "basics",
     "batchnorm",
     "counting",
@@ -42,10 +46,12 @@ __all__ = [
     "linreg_trainer",
     "mistakes",
     "momentum",
+    "named_text",
     "normalization",
     "output_of",
     "rates",
     "register",
     "register_reference",
+    "register_space",
     "schedule",
 ]

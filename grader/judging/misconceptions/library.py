@@ -24,9 +24,11 @@ inputs (the same inputs the family's reference takes):
   lr_rules' rates (``rates``): ``time_based``, ``exponential``, ``warmup``, ``scaling``,
   ``range_lrs``. Value checks name them through ``builders.value_check(family=...)``.
 
-``diagnose`` runs every mistake of the family on the same inputs and names one only when
-the student's output matches it within tolerance AND it is at least ``CLEAR_MARGIN`` times
-closer than the runner-up and than the correct reference: a wrong name is worse than none.
+``diagnose`` runs every mistake of the family on the same inputs and names those whose
+output reproduces the student's within the check's own tolerance, and nothing else: a wrong
+name is worse than none. Families built from an oracle (``register_space``: the reference
+computation with named parts, a mistake one part swapped for a known alternative) are also
+searched in pairs of mistakes of different parts, within a CPU budget.
 
 Extension: an instructor registers a ``Mistake`` with
 ``grader.judging.registry.register_misconception`` from a module named by the entry point group
@@ -36,6 +38,9 @@ Extension: an instructor registers a ``Mistake`` with
 
 from __future__ import annotations
 
+import hashlib
+import pickle
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -46,15 +51,18 @@ from pydantic import PrivateAttr
 from grader.evidence import Diagnosis
 from grader.judging import registry, trajectories
 
-MATCH_RTOL = 1e-3
-"""How close (relative ``trajectories.distance``) the student's output must be to a
-mistaken one to name that mistake; float32 student code sits far below it."""
+MATCH_RTOL = 1e-6
+"""Default relative tolerance of a match when the caller passes none; checks pass their own
+(``diagnose(rtol=..., atol=...)``): a mistake is named only when it reproduces the student's
+output as closely as the check demands the right answer."""
 MATCH_ATOL = 1e-8
 """Absolute tolerance of the same match, for values near zero."""
-CLEAR_MARGIN = 5.0
-"""The named mistake must be at least this many times closer than any alternative."""
+PAIR_BUDGET_S = 0.2
+"""CPU seconds one ``diagnose`` call may spend on pairs of part alternatives."""
 NONE_TITLE = "matches none of the known mistakes"
 """Title of the Diagnosis when no mistake fits."""
+SAME_VALUES = "the values alone cannot tell which"
+"""Said when several mistakes reproduce the student's output."""
 
 Simulate = Callable[[dict[str, Any]], Any]
 
@@ -76,6 +84,10 @@ class Mistake:
     concept: str = ""
     """The idea it shares with mistakes of other checks or families, which the class report
     counts as one (``CONCEPTS``); empty: an idea of its own, named by its ``id``."""
+    parts: tuple[tuple[str, Any], ...] = ()
+    """For a mistake of an oracle-built family (``register_space``): the parts of the oracle
+    it swaps, as (part, alternative) pairs; ``diagnose`` also tries two such mistakes of
+    different parts together."""
 
     @property
     def concept_id(self) -> str:
@@ -107,6 +119,9 @@ _CONCEPT_OF = {m: concept for concept, ids in CONCEPTS.items() for m in ids}
 
 REFERENCES: dict[str, Simulate] = {}
 """Family -> the correct output for the family's inputs (where there is a single one)."""
+SPACES: dict[str, Callable[..., Any]] = {}
+"""Family -> its oracle with swappable parts: ``run(inputs)`` is the reference output and
+``run(inputs, part=alternative, ...)`` the output with those parts swapped."""
 
 
 class MistakeDiagnosis(Diagnosis):
@@ -130,6 +145,26 @@ def register_reference(family: str, fn: Simulate) -> Simulate:
     return fn
 
 
+def register_space(family: str, run: Callable[..., Any]) -> Callable[..., Any]:
+    """Declare a family built from an oracle with named parts (see ``SPACES``); its reference
+    is ``run(inputs)``, every part at its default, so it cannot drift from the oracle."""
+    SPACES[family] = run
+    register_reference(family, lambda inputs: run(inputs))
+    return run
+
+
+def alternative(
+    id: str, title: str, fix: str, family: str, *, concept: str = "", **parts: Any
+) -> Mistake:
+    """A mistake of an oracle-built family: the family's oracle with ``parts`` swapped
+    (``register_space``), e.g. ``alternative("no_floor", ..., "schedule", exponent=...)``."""
+
+    def simulate(inputs: dict[str, Any]) -> Any:
+        return SPACES[family](inputs, **parts)
+
+    return Mistake(id, title, fix, family, simulate, concept, tuple(sorted(parts.items())))
+
+
 def mistakes(family: str) -> list[Mistake]:
     """Every registered mistake of a family, built-ins and instructors' alike."""
     registry.load_extensions()  # the built-in families registered when this package loaded
@@ -141,6 +176,50 @@ def output_of(diagnosis: Diagnosis | None) -> list[float] | None:
     return getattr(diagnosis, "_output", None) if diagnosis is not None else None
 
 
+_CACHE: dict[tuple[str, tuple[str, ...], str], np.ndarray | None] = {}
+"""Mistaken outputs per (family, mistake ids, digest of the inputs): a class's submissions
+meet the same check inputs, so each mistaken output is computed once per process."""
+_CACHE_LIMIT = 4096
+
+
+def _digest(inputs: dict[str, Any]) -> str | None:
+    """A digest of the check's inputs, or None when they cannot be pickled (no caching)."""
+    try:
+        return hashlib.sha1(pickle.dumps(sorted(inputs.items(), key=lambda kv: kv[0]))).hexdigest()
+    except Exception:  # a lambda or another unpicklable input: computed every time
+        return None
+
+
+def _output(
+    family: str, chosen: tuple[Mistake, ...], inputs: dict[str, Any], key: str | None
+) -> np.ndarray | None:
+    """The output of the chosen mistakes together (one, or two of different parts)."""
+    ids = tuple(m.id for m in chosen)
+    if key is not None and (family, ids, key) in _CACHE:
+        return _CACHE[(family, ids, key)]
+    if len(chosen) == 1:
+        output = _run(chosen[0].simulate, inputs)
+    else:
+        parts = dict(p for m in chosen for p in m.parts)
+        output = _run(lambda i: SPACES[family](i, **parts), inputs)
+    if key is not None and len(_CACHE) < _CACHE_LIMIT:
+        _CACHE[(family, ids, key)] = output
+    return output
+
+
+def _pairs(family: str, singles: list[Mistake]) -> list[tuple[Mistake, Mistake]]:
+    """Two mistakes of an oracle-built family that swap different parts."""
+    if family not in SPACES:
+        return []
+    built = [m for m in singles if m.parts]
+    return [
+        (a, b)
+        for n, a in enumerate(built)
+        for b in built[n + 1 :]
+        if not {p for p, _ in a.parts} & {p for p, _ in b.parts}
+    ]
+
+
 def _run(fn: Simulate, inputs: dict[str, Any]) -> np.ndarray | None:
     try:
         with np.errstate(all="ignore"):
@@ -150,9 +229,10 @@ def _run(fn: Simulate, inputs: dict[str, Any]) -> np.ndarray | None:
 
 
 def _matches(student: np.ndarray, output: np.ndarray, rtol: float, atol: float) -> bool:
-    if trajectories.distance(student, output) <= rtol:
-        return True
-    return trajectories.compare(student, output, rtol=rtol, atol=atol).matches
+    """The mistaken output reproduces the student's within the check's tolerance."""
+    if student.shape != output.shape:
+        return False
+    return bool(np.allclose(student, output, rtol=rtol, atol=atol, equal_nan=True))
 
 
 def diagnose(
@@ -164,40 +244,65 @@ def diagnose(
     rtol: float = MATCH_RTOL,
     atol: float = MATCH_ATOL,
 ) -> Diagnosis:
-    """The clearly closest mistake of ``family`` to the student's output, or none.
+    """The known mistakes of ``family`` that reproduce the student's output exactly, or none.
 
-    ``reference`` is the correct output (computed from ``REFERENCES[family]`` when omitted).
-    A mistake is named only when the student's output matches its output (relative
-    distance <= rtol, or elementwise within atol + rtol * |mistaken|) and it is at least
-    ``CLEAR_MARGIN`` times closer than every other mistake and than the reference.
+    Exact means within the check's own tolerance (``rtol``, ``atol``: elementwise, as the
+    check compares the right answer). Single mistakes are tried first; when none reproduces
+    the output, pairs of mistakes that swap different parts of an oracle-built family, within
+    ``PAIR_BUDGET_S`` of CPU. Several that reproduce it are named together (the values
+    cannot tell them apart); nothing is named when the reference itself reproduces it.
+    ``reference`` is the correct output (``REFERENCES[family]`` when omitted).
     """
     s = np.asarray(student, dtype=np.float64).ravel()
+    none = Diagnosis(mistake=None, title=NONE_TITLE)
+    key = _digest(inputs)
     if reference is None and family in REFERENCES:
         reference = _run(REFERENCES[family], inputs)
-    scored = []
-    for mistake in mistakes(family):
-        output = _run(mistake.simulate, inputs)
-        if output is not None:
-            scored.append((trajectories.distance(s, output), mistake, output))
-    scored.sort(key=lambda t: t[0])
-    none = Diagnosis(mistake=None, title=NONE_TITLE)
-    if not scored:
+    if reference is not None and _matches(s, np.asarray(reference, float).ravel(), rtol, atol):
         return none
-    best, mistake, output = scored[0]
-    others = [d for d, _, _ in scored[1:]]
-    if reference is not None:
-        others.append(trajectories.distance(s, reference))
-    if not _matches(s, output, rtol, atol):
+    singles = mistakes(family)
+    found = []
+    for mistake in singles:
+        output = _output(family, (mistake,), inputs, key)
+        if output is not None and _matches(s, output, rtol, atol):
+            found.append(((mistake,), output))
+    if not found:
+        start = time.process_time()
+        for pair in _pairs(family, singles):
+            if time.process_time() - start > PAIR_BUDGET_S:
+                break
+            output = _output(family, pair, inputs, key)
+            if output is not None and _matches(s, output, rtol, atol):
+                found.append((pair, output))
+    if not found:
         return none
-    if any(d <= max(best * CLEAR_MARGIN, 1e-12) for d in others):
-        return none  # ambiguous: another explanation is about as good
-    found = MistakeDiagnosis(
-        mistake=mistake.id,
-        title=mistake.title,
-        fix=mistake.fix,
-        distance=best,
-        runner_up=scored[1][1].id if len(scored) > 1 else None,
-        concept=mistake.concept_id,
+    return _named(found, s)
+
+
+def named_text(found: Diagnosis) -> str:
+    """How a check's message names what ``diagnose`` found."""
+    if found.title.startswith(SAME_VALUES):
+        return f"these are exactly the values of a known mistake; {found.title}"
+    return f"these are exactly the values of a known mistake: {found.title}"
+
+
+def _named(found: list[tuple[tuple[Mistake, ...], np.ndarray]], s: np.ndarray) -> Diagnosis:
+    """The Diagnosis naming what reproduces the output: one mistake, a pair applied together,
+    or several candidates said to be indistinguishable."""
+    titles = [" and ".join(m.title for m in chosen) for chosen, _ in found]
+    fixes = [" ".join(m.fix for m in chosen) for chosen, _ in found]
+    chosen, output = found[0]
+    title, fix = titles[0], fixes[0]
+    if len(found) > 1:
+        title = f"{SAME_VALUES}: " + "; or ".join(titles[:3])
+        fix = " ".join(f"If {t}: {f}" for t, f in zip(titles[:3], fixes[:3], strict=True))
+    result = MistakeDiagnosis(
+        mistake="+".join(m.id for m in chosen),
+        title=title,
+        fix=fix,
+        distance=trajectories.distance(s, output),
+        runner_up="+".join(m.id for m in found[1][0]) if len(found) > 1 else None,
+        concept=chosen[0].concept_id if len(chosen) == 1 and len(found) == 1 else None,
     )
-    found._output = output.tolist()
-    return found
+    result._output = output.tolist()
+    return result
