@@ -11,6 +11,11 @@ torch.optim.SGD over the one vector (w, b) (``reference.optim``): weight decay a
 act on w and b alike. Update t (0, 1, ... over the whole run) uses ``lr_schedule(t)``, the
 rate itself, or ``lr`` when there is no schedule (torch: LambdaLR(opt, lambda t:
 lr_schedule(t) / lr), stepped after every optimizer step).
+
+The loop is written as named parts (``TrainerParts``: the epoch's order, its batches, the
+gradient, zero_grad, the 1/k weight, the optimizer step, what is logged, the start of an
+epoch); the defaults below are the textbook ones, and the grader swaps one part at a time to
+reproduce a student's mistake (``grader.judging.misconceptions.linreg_trainer``).
 """
 
 from __future__ import annotations
@@ -99,6 +104,64 @@ def _rate(lr: float, lr_schedule: Callable[[int], float] | None, t: int) -> floa
     return rate
 
 
+def epoch_order(permutations: Sequence[np.ndarray], epoch: int) -> np.ndarray:
+    """The order epoch ``epoch`` reads the samples in: its own permutation."""
+    return permutations[epoch]
+
+
+def zero_grad(grad: np.ndarray) -> np.ndarray:
+    """The gradient buffer at the start of an update: zero (optimizer.zero_grad())."""
+    return np.zeros_like(grad)
+
+
+def share(g: np.ndarray, k: int) -> np.ndarray:
+    """A micro-batch gradient's share of the accumulated gradient: g / k."""
+    return g / k
+
+
+def logged_loss(X: np.ndarray, y: np.ndarray, before: np.ndarray, after: np.ndarray) -> float:
+    """The loss recorded for a micro-batch: at the parameters its gradient is taken at."""
+    return mse(X, y, before[:-1], before[-1])
+
+
+def sgd_update(
+    theta: np.ndarray, grad: np.ndarray, buf: np.ndarray | None, **hyper: float
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """One optimizer step on the vector (w, b): torch.optim.SGD (``reference.optim``)."""
+    return sgd_step(theta, grad, buf, **hyper)
+
+
+def epoch_start(
+    theta: np.ndarray, buf: np.ndarray | None, start: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Parameters and momentum buffer at the start of an epoch: carried over unchanged."""
+    return theta, buf
+
+
+def gradient(X: np.ndarray, y: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """The gradient of ``mse`` on one micro-batch as one vector (dL/dw, dL/db)."""
+    gw, gb = mse_gradient(X, y, theta[:-1], theta[-1])
+    return np.append(gw, gb)
+
+
+@dataclass(frozen=True)
+class TrainerParts:
+    """The named parts of ``train_linear_regression``; the defaults are the textbook ones."""
+
+    order: Callable[[Sequence[np.ndarray], int], np.ndarray] = epoch_order
+    batches: Callable[..., list[np.ndarray]] = batches
+    gradient: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] = gradient
+    zero_grad: Callable[[np.ndarray], np.ndarray] = zero_grad
+    share: Callable[[np.ndarray, int], np.ndarray] = share
+    step: Callable[..., tuple[np.ndarray, np.ndarray | None]] = sgd_update
+    logged: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], float] = logged_loss
+    epoch_start: Callable[..., tuple[np.ndarray, np.ndarray | None]] = epoch_start
+
+
+TEXTBOOK = TrainerParts()
+"""The parts of the reference trainer."""
+
+
 def train_linear_regression(
     X: np.ndarray,
     y: np.ndarray,
@@ -114,6 +177,7 @@ def train_linear_regression(
     weight_decay: float = 0.0,
     lr_schedule: Callable[[int], float] | None = None,
     drop_last: bool = False,
+    parts: TrainerParts = TEXTBOOK,
 ) -> Trajectory:
     """Mini-batch SGD on L_B = mean_B (x . w + b - y)^2 from (w0, b0); see the module docstring.
 
@@ -137,25 +201,28 @@ def train_linear_regression(
     if len(permutations) < epochs:
         raise ValueError(f"permutations has {len(permutations)} entries, need epochs={epochs}")
     orders = [_permutation(permutations, epoch, len(X)) for epoch in range(epochs)]
-    theta, buf = np.append(w, b), None
+    start = np.append(w, b)
+    theta, buf, grad = start, None, np.zeros_like(start)
     step_losses, epoch_losses, lrs = [], [], []  # per micro-batch, per epoch, per update
-    for order in orders:
-        # 1. cut this epoch's permutation into micro-batches
-        micro = batches(order, batch_size, drop_last=drop_last)
-        for start in range(0, len(micro), k):
-            # 2. sum the gradients of loss / k over up to k micro-batches, recording each loss
-            grad = np.zeros_like(theta)
-            for idx in micro[start : start + k]:
-                step_losses.append(mse(X[idx], y[idx], theta[:-1], theta[-1]))
-                gw, gb = mse_gradient(X[idx], y[idx], theta[:-1], theta[-1])
-                grad += np.append(gw, gb) / k
+    hyper = {"momentum": momentum, "weight_decay": weight_decay}
+    for epoch in range(epochs):
+        # 1. cut this epoch's order into micro-batches
+        theta, buf = parts.epoch_start(theta, buf, start)
+        micro = parts.batches(parts.order(orders, epoch), batch_size, drop_last=drop_last)
+        for first in range(0, len(micro), k):
+            # 2. zero the gradient, then add grad(L_B) / k of up to k micro-batches
+            group = micro[first : first + k]
+            grad = parts.zero_grad(grad)
+            for idx in group:
+                grad = grad + parts.share(parts.gradient(X[idx], y[idx], theta), k)
             # 3. one SGD step at this update's learning rate
             rate = _rate(lr, lr_schedule, len(lrs))
             lrs.append(rate)
-            theta, buf = sgd_step(
-                theta, grad, buf, lr=rate, momentum=momentum, weight_decay=weight_decay
-            )
-        # 4. full-data loss at the end of the epoch
+            before = theta
+            theta, buf = parts.step(theta, grad, buf, lr=rate, **hyper)
+            # 4. each micro-batch's loss, at the parameters its gradient was taken at
+            step_losses += [parts.logged(X[idx], y[idx], before, theta) for idx in group]
+        # 5. full-data loss at the end of the epoch
         epoch_losses.append(mse(X, y, theta[:-1], theta[-1]))
     return Trajectory(
         step_losses=_frozen(step_losses),

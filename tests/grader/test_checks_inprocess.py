@@ -207,6 +207,13 @@ CASES = [
     ("mistake_accumulation_not_divided", "inproc.accum_grad"),
     ("mistake_bn_running_stats_in_training", "inproc.bn"),
     ("mistake_bn_biased_running_var", "inproc.bn"),
+    ("mistake_loss_broadcast", "inproc.trainer"),
+    ("mistake_step_once_per_epoch", "inproc.trainer"),
+    ("mistake_weights_reset_each_epoch", "inproc.trainer"),
+    ("mistake_momentum_nesterov", "inproc.momentum_wd"),
+    ("mistake_momentum_ema", "inproc.momentum_wd"),
+    ("mistake_weight_decay_notes_2lambda", "inproc.momentum_wd"),
+    ("mistake_momentum_buffer_reset_each_epoch", "inproc.momentum_wd"),
 ]
 
 
@@ -258,8 +265,8 @@ def test_every_library_mistake_has_a_fixture_that_is_diagnosed() -> None:
 
 def test_trainer_plot_shows_student_reference_and_mistake() -> None:
     result = run_in_process("inproc.trainer", namespace("mistake_no_zero_grad"))
-    assert set(result.plot.series) == {"student", "reference", "closest mistake"}
-    assert "closest known mistake" in result.feedback
+    assert set(result.plot.series) == {"student", "reference", "known mistake"}
+    assert "exactly the values of a known mistake" in result.feedback
 
 
 def test_diverging_trainer_is_reported_as_nan_not_a_crash() -> None:

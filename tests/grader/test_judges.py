@@ -7,7 +7,7 @@ import pytest
 
 from grader.evidence import Evidence
 from grader.judging import judges
-from grader.judging.misconceptions.linreg_trainer import linreg, reference_losses
+from grader.judging.misconceptions.linreg_trainer import reference_losses, run
 
 rng = np.random.default_rng(2)
 INPUTS = {
@@ -49,11 +49,11 @@ def test_close_accepts_plain_values_and_tolerances():
 
 
 def test_trajectory_names_the_mistake_and_plots_three_curves():
-    student = linreg(INPUTS, no_zero_grad=True).tolist()
+    student = run(INPUTS, zero_grad=lambda grad: grad).tolist()  # zero_grad never called
     verdict = judges.trajectory(ev(losses=student), REF, mistakes=("linreg_trainer", INPUTS))
     assert verdict.status == "failed" and verdict.diagnosis.mistake == "no_zero_grad"
-    assert "closest known mistake: gradients accumulate" in verdict.feedback
-    assert set(verdict.plot.series) == {"student", "reference", "closest mistake"}
+    assert "exactly the values of a known mistake: gradients accumulate" in verdict.feedback
+    assert set(verdict.plot.series) == {"student", "reference", "known mistake"}
 
 
 def test_trajectory_names_nothing_for_an_unknown_error():

@@ -163,7 +163,7 @@ def test_a_library_mistake_comes_before_any_relation():
         train_accumulated=accumulating_trainer(loss=np.sum),
     )
     assert result.diagnosis.mistake is not None and result.diagnosis.relation is None
-    assert "closest known mistake" in result.feedback
+    assert "exactly the values of a known mistake" in result.feedback
 
 
 @pytest.mark.parametrize(
