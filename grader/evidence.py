@@ -97,6 +97,8 @@ class Diagnosis(BaseModel):
     """Relative distance of the student's trajectory to the mistaken one."""
     runner_up: str | None = None
     """Another mistake that reproduces the same values (the values cannot tell them apart)."""
+    candidates: list[str] = []
+    """Every mistake (or pair ``a+b``) that reproduces the values, when more than one does."""
     relation: str | None = None
     """When no known mistake matched: the exact relation to the reference that holds
     (``grader.judging.explain``: ``"ratio:B"``, ``"shift:epoch"``, ``"component:b"``...)."""

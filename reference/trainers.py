@@ -119,9 +119,18 @@ def share(g: np.ndarray, k: int) -> np.ndarray:
     return g / k
 
 
-def logged_loss(X: np.ndarray, y: np.ndarray, before: np.ndarray, after: np.ndarray) -> float:
-    """The loss recorded for a micro-batch: at the parameters its gradient is taken at."""
-    return mse(X, y, before[:-1], before[-1])
+def logged_losses(
+    X: np.ndarray, y: np.ndarray, group: list[np.ndarray], before: np.ndarray, after: np.ndarray
+) -> list[float]:
+    """The losses recorded for a group's micro-batches: each at the parameters its gradient
+    was taken at (``before`` the group's update)."""
+    return [mse(X[idx], y[idx], before[:-1], before[-1]) for idx in group]
+
+
+def group_steps(size: int, k: int) -> bool:
+    """Whether a group of ``size`` micro-batches makes an update: always, a short trailing
+    group of an epoch too."""
+    return True
 
 
 def sgd_update(
@@ -154,7 +163,8 @@ class TrainerParts:
     zero_grad: Callable[[np.ndarray], np.ndarray] = zero_grad
     share: Callable[[np.ndarray, int], np.ndarray] = share
     step: Callable[..., tuple[np.ndarray, np.ndarray | None]] = sgd_update
-    logged: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], float] = logged_loss
+    logged: Callable[..., list[float]] = logged_losses
+    steps: Callable[[int, int], bool] = group_steps
     epoch_start: Callable[..., tuple[np.ndarray, np.ndarray | None]] = epoch_start
 
 
@@ -216,12 +226,13 @@ def train_linear_regression(
             for idx in group:
                 grad = grad + parts.share(parts.gradient(X[idx], y[idx], theta), k)
             # 3. one SGD step at this update's learning rate
-            rate = _rate(lr, lr_schedule, len(lrs))
-            lrs.append(rate)
             before = theta
-            theta, buf = parts.step(theta, grad, buf, lr=rate, **hyper)
+            if parts.steps(len(group), k):
+                rate = _rate(lr, lr_schedule, len(lrs))
+                lrs.append(rate)
+                theta, buf = parts.step(theta, grad, buf, lr=rate, **hyper)
             # 4. each micro-batch's loss, at the parameters its gradient was taken at
-            step_losses += [parts.logged(X[idx], y[idx], before, theta) for idx in group]
+            step_losses += parts.logged(X, y, group, before, theta)
         # 5. full-data loss at the end of the epoch
         epoch_losses.append(mse(X, y, theta[:-1], theta[-1]))
     return Trajectory(

@@ -96,6 +96,10 @@ trainer(
 )
 trainer("inproc.scaled", {"base_lr": 0.01, "base_batch": 4, "batch_size": 12, "epochs": 3})
 trainer("inproc.accum", {"lr": 0.05, "batch_size": 4, "epochs": 3, "accumulation_steps": 3})
+trainer(
+    "inproc.accum_leftover", {"lr": 0.05, "batch_size": 4, "epochs": 3, "accumulation_steps": 4}
+)
+trainer("inproc.scaled_short", {"base_lr": 0.01, "base_batch": 4, "batch_size": 10, "epochs": 3})
 trainer("inproc.record", {"lr": 0.05, "batch_size": 5, "epochs": 3}, record=True)
 
 MOM = {
@@ -148,9 +152,23 @@ def _register_series() -> None:
         MOM,
     )
     series(
-        "inproc.steplr", "steplr_rates", [0.2, 0.5, 3, 10], {}, _rates("steplr"), "schedule", SCHED
+        "inproc.steplr",
+        "steplr_rates",
+        [0.2, 0.5, 3, 10],
+        {},
+        _rates("steplr"),
+        "schedule",
+        {**SCHED, "convention": "steplr"},
     )
-    series("inproc.notes", "notes_rates", [0.2, 0.5, 3, 10], {}, _rates("notes"), "schedule", SCHED)
+    series(
+        "inproc.notes",
+        "notes_rates",
+        [0.2, 0.5, 3, 10],
+        {},
+        _rates("notes"),
+        "schedule",
+        {**SCHED, "convention": "notes"},
+    )
     acc_args = [ACC["X"], ACC["y"], ACC["w"], ACC["b"], ACC["micro_batches"]]
     series(
         "inproc.accum_grad",
@@ -214,6 +232,11 @@ CASES = [
     ("mistake_momentum_ema", "inproc.momentum_wd"),
     ("mistake_weight_decay_notes_2lambda", "inproc.momentum_wd"),
     ("mistake_momentum_buffer_reset_each_epoch", "inproc.momentum_wd"),
+    ("correct_accumulation", "inproc.accum_leftover"),
+    ("correct_scaled", "inproc.scaled_short"),
+    ("mistake_leftover_group_dropped", "inproc.accum_leftover"),
+    ("mistake_lr_scaled_by_k", "inproc.accum"),
+    ("mistake_short_batch_mean_by_b", "inproc.scaled_short"),
 ]
 
 
@@ -238,7 +261,8 @@ def test_fixture_gets_its_verdict_and_diagnosis(name: str, check_id: str) -> Non
         assert result.points == result.max_points and result.diagnosis is None
     else:
         assert result.status == "failed" and result.points == 0, result.feedback
-        assert result.diagnosis is not None and result.diagnosis.mistake == mistake, (
+        named = [result.diagnosis.mistake, *result.diagnosis.candidates]
+        assert result.diagnosis is not None and mistake in named, (
             result.diagnosis,
             result.feedback,
         )

@@ -301,6 +301,7 @@ def _named(found: list[tuple[tuple[Mistake, ...], np.ndarray]], s: np.ndarray) -
         fix=fix,
         distance=trajectories.distance(s, output),
         runner_up="+".join(m.id for m in found[1][0]) if len(found) > 1 else None,
+        candidates=["+".join(m.id for m in c) for c, _ in found] if len(found) > 1 else [],
         concept=chosen[0].concept_id if len(chosen) == 1 and len(found) == 1 else None,
     )
     result._output = output.tolist()

@@ -29,11 +29,19 @@ _KEYS = ("lr", "batch_size", "epochs", "accumulation_steps", "momentum", "weight
 NOTES_03 = "assignments/notes/03-optimizers-lr-momentum-sgd.md"
 
 
-def run(inputs: dict[str, Any], *, given: Callable | None = None, **parts: Any) -> np.ndarray:
+def run(
+    inputs: dict[str, Any],
+    *,
+    given: Callable | None = None,
+    built: Callable | None = None,
+    **parts: Any,
+) -> np.ndarray:
     """Per-step losses of the reference trainer on ``inputs`` with ``parts`` swapped
     (``TrainerParts`` fields); ``given`` reads the settings another way (the base rate for the
-    scaled one, every batch of an epoch in one update)."""
+    scaled one, every batch of an epoch in one update); ``built`` makes parts from the
+    inputs (those that need the batch size)."""
     inputs = given(inputs) if given is not None else inputs
+    parts = {**parts, **(built(inputs) if built is not None else {})}
     rates = inputs.get("lrs")
     trajectory = trainers.train_linear_regression(
         inputs["X"],
@@ -164,24 +172,43 @@ def _epoch_reset(what: str) -> Callable:
     return start
 
 
-def _logged_after(X, y, before, after) -> float:
-    return trainers.mse(X, y, after[:-1], after[-1])
+def _logged_after(X, y, group, before, after) -> list[float]:
+    """The group's last micro-batch logged after the update (all of them when k = 1)."""
+    losses = trainers.logged_losses(X, y, group, before, after)
+    return losses[:-1] + trainers.logged_losses(X, y, group[-1:], after, after)
 
 
-def _logged_sum(X, y, before, after) -> float:
-    return trainers.logged_loss(X, y, before, after) * len(y)
+def _logged_sum(X, y, group, before, after) -> list[float]:
+    losses = trainers.logged_losses(X, y, group, before, after)
+    return [loss * len(idx) for loss, idx in zip(losses, group, strict=True)]
 
 
-def _broadcast_loss(X, y, before, after) -> float:
+def _broadcast_loss(X, y, group, before, after) -> list[float]:
     """F.mse_loss of a (B, 1) prediction against (B,) targets: the mean over B x B pairs."""
-    p = X @ before[:-1] + before[-1]
-    return float(np.mean((p[:, None] - y[None, :]) ** 2))
+    out = []
+    for idx in group:
+        p = X[idx] @ before[:-1] + before[-1]
+        out.append(float(np.mean((p[:, None] - y[idx][None, :]) ** 2)))
+    return out
 
 
 def _broadcast_gradient(X, y, theta) -> np.ndarray:
     """The gradient of that B x B mean: every prediction against the targets' mean."""
     r = X @ theta[:-1] + theta[-1] - np.mean(y)
     return np.append(2.0 * X.T @ r / len(y), 2.0 * np.sum(r) / len(y))
+
+
+def _nominal_b(batch_size: int) -> tuple[Callable, Callable]:
+    """Loss and gradient averaged over the nominal batch size, also for the short batch."""
+
+    def grad(X, y, theta):
+        return trainers.gradient(X, y, theta) * len(y) / batch_size
+
+    def logged(X, y, group, before, after):
+        losses = trainers.logged_losses(X, y, group, before, after)
+        return [loss * len(idx) / batch_size for loss, idx in zip(losses, group, strict=True)]
+
+    return grad, logged
 
 
 def _drop_short(order, batch_size, *, drop_last):
@@ -248,7 +275,8 @@ _SINGLE = [
     ),
     (
         "loss_logged_after_step",
-        "the loss is computed after the update, on the new weights",
+        "the loss is computed after the update, on the new weights (the last micro-batch of "
+        "each group, when k > 1)",
         "Record the batch's loss before the step, from the forward pass that the gradient comes "
         "from (compute r, log mean(r^2), then update).",
         {"logged": _logged_after},
@@ -260,6 +288,32 @@ _SINGLE = [
         "Make prediction and target the same shape before the loss: pred.squeeze(1) (or "
         "y.view(-1, 1)); F.mse_loss warns about this broadcast.",
         {"gradient": _broadcast_gradient, "logged": _broadcast_loss},
+    ),
+    (
+        "short_batch_mean_by_b",
+        "the short last batch is averaged over batch_size, not over the samples it holds",
+        "Divide by the number of samples in the batch (len(idx), or use .mean()), which is "
+        "smaller than batch_size for the last batch of an epoch.",
+        {
+            "built": lambda i: dict(
+                zip(("gradient", "logged"), _nominal_b(i["batch_size"]), strict=True)
+            )
+        },
+    ),
+    (
+        "leftover_group_dropped",
+        "a trailing group of fewer than k micro-batches makes no update (the step only when "
+        "(i + 1) % k == 0)",
+        "Step after the last micro-batch of the epoch too: if (i + 1) % k == 0 or i + 1 == "
+        "len(batches); the short group keeps the same 1/k.",
+        {"steps": lambda size, k: size == k},
+    ),
+    (
+        "lr_scaled_by_k",
+        "the learning rate is multiplied by k (the linear scaling rule applied to accumulation)",
+        "Accumulation already makes one step from k micro-batches with the loss divided by k: "
+        "use the learning rate lr as given.",
+        {"given": lambda i: {**i, "lr": i["lr"] * i.get("accumulation_steps", 1)}},
     ),
     (
         "sign_error",
