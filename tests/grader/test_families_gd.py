@@ -16,6 +16,7 @@ import pytest
 
 from grader.judging import registry
 from grader.judging.check import run_in_process
+from tests.grader.test_space_schedules import COVERED as SCHEDULE_MISTAKES
 
 # -- correct solutions ------------------------------------------------------------------------
 
@@ -806,8 +807,10 @@ COVERED = (
     {m for m, *_ in MISTAKES}
     | {m for m, _ in TRAINER_MISTAKES + SGD_MISTAKES + ACCUMULATION_MISTAKES}
     | {"order_reused", "short_batch_dropped"}
+    | SCHEDULE_MISTAKES
 )
-"""Every mistake id that a test here names through its real check."""
+"""Every mistake id that a test here (or, for lr_rules' rates, test_space_schedules) names
+through its real check."""
 
 
 def test_every_mistake_of_these_families_is_reproduced_here_or_by_a_fixture() -> None:

@@ -104,7 +104,7 @@ series_check(
     target="run",
     expected=_steplr_ref,
     family="schedule",
-    family_inputs=SCHEDULE,
+    family_inputs={**SCHEDULE, "convention": "steplr"},
     what="lr",
 )
 series_check(
@@ -114,7 +114,7 @@ series_check(
     target="run",
     expected=_notes_ref,
     family="schedule",
-    family_inputs=SCHEDULE,
+    family_inputs={**SCHEDULE, "convention": "notes"},
     what="lr",
 )
 series_check(
@@ -201,7 +201,8 @@ def test_wrong_but_unknown_answers_get_no_name() -> None:
 
 
 def test_ambiguous_matches_are_not_named() -> None:
-    both = {**SCHEDULE, "every": 1}  # notes' and StepLR's rules differ at every step
+    # the notes' and StepLR's rules differ at every step
+    both = {**SCHEDULE, "every": 1, "convention": "steplr"}
     ref = schedule.step_rates(both, "steplr")
     halfway = (ref + schedule.step_rates(both, "notes")) / 2
     diagnosis = misconceptions.diagnose(halfway, "schedule", both, ref)
