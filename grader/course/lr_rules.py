@@ -192,7 +192,9 @@ def _range_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
             context=Context(factors={"B": RANGE_HYPER["batch_size"], "N": 64}),
         ),
     ]
-    if _names(verdicts[1]) and not _names(verdicts[0]):
+    if _names(verdicts[0]):  # the rates name the mistake: a relation of the losses (stopped
+        verdicts[1] = judges.unexplained(verdicts[1])  # one step early...) would add a cause
+    elif _names(verdicts[1]):
         verdicts.reverse()  # the losses name the mistake: they come first
     return judges.all_of(*verdicts)
 

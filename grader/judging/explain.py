@@ -85,6 +85,14 @@ HINTS = {
     "1/N": "divided by N once too often",
 }
 """Hint per named factor of a ``ratio`` relation."""
+DERIVATIVE_OUTPUTS = ("loss", "iterate", "gradient entry", "update", "value")
+"""What an output must be for the factor-2 hints (the derivative of r^2) to apply: a loss,
+an iterate, a gradient, an update. A learning rate or a normalised output has no derivative
+in it: a factor 2 there gets ``PLAIN_FACTOR``."""
+PLAIN_FACTOR = (
+    "a constant factor {name} is off: compare each factor in your formula with the task's"
+)
+"""Hint of a named factor whose usual cause does not apply to this output."""
 
 
 @dataclass(frozen=True)
@@ -166,7 +174,7 @@ def _factor_text(c: float, ctx: Context, rtol: float) -> tuple[str, str, str] | 
     if not names:
         return None
     shown = number(c) if abs(c) >= 1 else f"1/{number(1 / c)}"
-    hints = [HINTS.get(n, f"look for a factor {n} too many or too few") for n in names]
+    hints = [_hint(n, ctx) for n in names]
     known = [n for n in names if n not in COMMON_FACTORS]
     if len(names) == 1:
         return names[0], (f"{shown} (= {_word(names[0])})" if known else shown), hints[0]
@@ -175,6 +183,13 @@ def _factor_text(c: float, ctx: Context, rtol: float) -> tuple[str, str, str] | 
     which = " and also ".join(_word(n) if n in known else f"the factor {n}" for n in names)
     text = f"{shown}, which is {which} here (the values alone cannot tell which)"
     return "|".join(names), text, "either " + "; or ".join(hints)
+
+
+def _hint(name: str, ctx: Context) -> str:
+    """The hint of a named factor where its cause applies to this output."""
+    if name in ("2", "1/2") and ctx.what not in DERIVATIVE_OUTPUTS:
+        return PLAIN_FACTOR.format(name=name)
+    return HINTS.get(name, f"look for a factor {name} too many or too few")
 
 
 def _ratio(s: np.ndarray, r: np.ndarray) -> float | None:
