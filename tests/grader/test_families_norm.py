@@ -1,8 +1,9 @@
 """The accumulation and normalisation families (accumulation_normalization's graded outputs):
 students' mistaken code, run through the real checks, is named with the mistake's title and
-fix; correct code gets no diagnosis; and every registered slip, returned as a student
-would return it, is named or (where another mistake gives the very same output on the
-check's inputs) left unnamed, never misnamed."""
+fix; correct code gets no diagnosis; and every alternative of the families, and every pair
+of alternatives of different parts, returned as a student would return it, is named itself,
+or together with the others that give the very same output on the check's inputs (or not
+at all where the right answer does): never misnamed."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import numpy as np
 import pytest
 
 from grader.judging import registry
+from grader.judging.builders import flatten
 from grader.judging.check import run_in_process
 from grader.judging.misconceptions import library
+from grader.judging.misconceptions.batchnorm import run as batchnorm_run
 
 A = "accumulation_normalization"
 registry.load_builtin()
@@ -417,9 +420,11 @@ def test_a_students_mistake_is_named_with_title_and_fix(check: str, code: str, m
     result = run_in_process(f"{A}.{check}", _namespace(code))
     assert result.status == "failed"
     assert result.diagnosis is not None and result.diagnosis.mistake == mistake, result.feedback
-    known = registry.MISCONCEPTIONS[mistake]
-    assert known.title in result.feedback
-    assert result.diagnosis.fix == known.fix and known.fix
+    known = [registry.MISCONCEPTIONS[m] for m in mistake.split("+")]
+    title = " and ".join(m.title for m in known)
+    assert library.named_text(result.diagnosis) in result.feedback
+    assert result.diagnosis.title == title
+    assert result.diagnosis.fix == " ".join(m.fix for m in known) and all(m.fix for m in known)
 
 
 @pytest.mark.parametrize("check", sorted(CHECKS))
@@ -452,36 +457,98 @@ FAMILY_OF = {
 }
 
 
+def _reproducing(out: np.ndarray, family: str, inputs: dict, chk) -> list[str]:
+    """Every single mistake, and every pair of different parts, whose output is ``out`` within
+    the check's tolerance (what ``diagnose`` may name for it), singles first."""
+    tol = {"rtol": chk.answer().rtol, "atol": chk.answer().atol}
+    singles = library.mistakes(family)
+
+    def same(other) -> bool:
+        return (
+            other is not None
+            and other.shape == out.shape
+            and np.allclose(out, other, equal_nan=True, **tol)
+        )
+
+    found = [m.id for m in singles if same(library._run(m.simulate, inputs))]
+    if found:
+        return found
+    return [
+        f"{a.id}+{b.id}"
+        for a, b in library._pairs(family, singles)
+        if same(library._run(lambda i, a=a, b=b: _space(family, i, a, b), inputs))
+    ]
+
+
+def _space(family: str, inputs: dict, *chosen) -> np.ndarray:
+    return library.SPACES[family](inputs, **dict(p for m in chosen for p in m.parts))
+
+
+def _assert_named_exactly(result, out, family, inputs, chk, what) -> None:
+    """The check names what reproduces ``out`` (``what`` made it): nothing where the right
+    answer does, else the one mistake or pair that does, or several said to be
+    indistinguishable."""
+    right = np.asarray(flatten(chk.answer().value), dtype=np.float64)
+    answer = chk.answer()
+    if np.allclose(out, right, rtol=answer.rtol, atol=answer.atol):
+        assert result.diagnosis is None, (what, result.feedback)
+        return
+    candidates = _reproducing(out, family, inputs, chk)
+    assert candidates and result.diagnosis is not None, (what, result.feedback)
+    assert result.diagnosis.mistake in candidates, (what, result.diagnosis.mistake, candidates)
+    if len(candidates) > 1:
+        assert result.diagnosis.title.startswith(library.SAME_VALUES), (what, candidates)
+
+
 @pytest.mark.parametrize("check", sorted(FAMILY_OF))
-def test_every_slip_returned_as_a_student_would_is_named_or_ambiguous(check: str):
-    """Each single slip (and each pair) of the family, returned in the answer's structure,
-    is named itself, or nothing where another mistake gives the same output: never another
-    name."""
+def test_every_alternative_returned_as_a_student_would_is_named_exactly(check: str):
+    """Each alternative of the family, returned in the answer's structure, is named itself (or
+    with its twins, as indistinguishable), never another name; most are named alone."""
     chk = registry.get(f"{A}.{check}")
     like = chk.answer().value
     family = FAMILY_OF[check]
     inputs = _inputs(check)
-    outputs = {}
-    for m in library.mistakes(family):
+    alone = 0
+    singles = library.mistakes(family)
+    for m in singles:
         out = library._run(m.simulate, inputs)
-        if out is not None:
-            outputs[m.id] = out
-    named = 0
-    for mid, out in outputs.items():
-        if mid.count("+") > 1:
-            continue  # triples: covered by their parts
+        if out is None:
+            continue
         value = _shaped(out, like)
         result = run_in_process(chk.id, {CHECKS[check]: lambda *a, _v=value, **k: _v})
-        got = result.diagnosis.mistake if result.diagnosis else None
-        twins = [
-            o for o, v in outputs.items() if o != mid and np.array_equal(v, out, equal_nan=True)
-        ]
-        if got is None:
-            assert twins, f"{mid} was not named and no other mistake gives its output"
-        else:
-            assert got == mid, (mid, got)
-            named += 1
-    assert named >= len([m for m in outputs if "+" not in m]) // 2
+        _assert_named_exactly(result, out, family, inputs, chk, m.id)
+        alone += result.diagnosis is not None and result.diagnosis.mistake == m.id
+    assert alone >= len(singles) // 2
+
+
+@pytest.mark.parametrize("check", sorted(FAMILY_OF))
+def test_every_pair_of_parts_is_named_as_the_pair_or_by_what_reproduces_it(check: str):
+    """Two alternatives of different parts together (the diagnosis's pair search, within the
+    check's tolerance) are named as that pair, or as a single mistake or other pair that gives
+    the same values (named together where several do): never a cause that does not."""
+    chk = registry.get(f"{A}.{check}")
+    answer = chk.answer()
+    family = FAMILY_OF[check]
+    inputs = _inputs(check)
+    pairs = library._pairs(family, library.mistakes(family))
+    as_itself = 0
+    for a, b in pairs:
+        out = library._run(lambda i, a=a, b=b: _space(family, i, a, b), inputs)
+        if out is None:
+            continue
+        found = library.diagnose(out, family, inputs, rtol=answer.rtol, atol=answer.atol)
+        _assert_named_exactly(_Result(found), out, family, inputs, chk, f"{a.id}+{b.id}")
+        as_itself += found.mistake == f"{a.id}+{b.id}"
+    # one sample: BatchNorm's mean, variance and gamma do not change bn_y = beta
+    assert as_itself >= len(pairs) * (0.35 if check == "one_sample" else 0.9)
+
+
+class _Result:
+    """A diagnosis standing in for a check's result (the pair test calls ``diagnose``)."""
+
+    def __init__(self, found) -> None:
+        self.diagnosis = found if found.mistake else None
+        self.feedback = found.title
 
 
 def _inputs(check: str) -> dict:
@@ -510,37 +577,29 @@ def _inputs(check: str) -> dict:
     }[check]
 
 
-def test_batchnorm_slips_compose_across_output_and_running_statistics():
-    """Every slip of y with every slip of the running statistics is named as the pair."""
+def test_batchnorm_alternatives_compose_across_output_and_running_statistics():
+    """Every alternative of y with every alternative of the running statistics is named as
+    the pair, with both titles and both fixes."""
     chk = registry.get(f"{A}.batchnorm_train")
     like = chk.answer().value
     from grader.course import accumulation_normalization as course
 
-    y_slips = ["bn_eps_dropped", "bn_gamma_beta_swapped", "bn_mean_as_sum", "bn_unbiased_var"]
-    stat_slips = ["bn_biased_running_var", "bn_momentum_flipped", "bn_momentum_flipped_var"]
-    for a in y_slips:
-        for b in stat_slips:
-            mid = "+".join(sorted([a, b], key=_part_order))
-            m = registry.MISCONCEPTIONS[mid]
-            value = _shaped(m.simulate(course.BN), like)
+    y_ids = ["bn_eps_dropped", "bn_gamma_beta_swapped", "bn_mean_as_sum", "bn_unbiased_var"]
+    stat_ids = ["bn_biased_running_var", "bn_momentum_flipped", "bn_momentum_flipped_var"]
+    order = [m.id for m in library.mistakes("batchnorm")]
+    for a in y_ids:
+        for b in stat_ids:
+            first, second = sorted([a, b], key=order.index)
+            ms = [registry.MISCONCEPTIONS[first], registry.MISCONCEPTIONS[second]]
+            value = _shaped(batchnorm_run(course.BN, **dict(ms[0].parts + ms[1].parts)), like)
             result = run_in_process(chk.id, {"batchnorm_train": lambda *x, _v=value, **k: _v})
-            assert result.diagnosis.mistake == mid, (mid, result.diagnosis)
-            assert result.diagnosis.fix == m.fix
-
-
-def _part_order(slip_id: str) -> int:
-    """Registration order of the batchnorm slips' parts (ids join in that order)."""
-    from grader.judging.misconceptions.batchnorm import SLIPS
-
-    parts = list(dict.fromkeys(s.part for s in SLIPS))
-    return parts.index(next(s.part for s in SLIPS if s.id == slip_id))
+            assert result.diagnosis.mistake == f"{first}+{second}", (a, b, result.diagnosis)
+            assert result.diagnosis.fix == f"{ms[0].fix} {ms[1].fix}"
 
 
 def covered() -> set[str]:
     """Every mistake id a test here reproduces: written as students would (MISTAKES), or
-    every slip and pair of the families returned in the answer's structure."""
-    from grader.judging.misconceptions import library
-
+    every alternative of the families returned in the answer's structure."""
     return {m for *_, m in MISTAKES} | {
         m.id for family in FAMILY_OF.values() for m in library.mistakes(family)
     }

@@ -1,111 +1,161 @@
 """Mistakes of the ``accumulation`` family: the accumulated gradient over micro-batches.
 
-``accumulated(inputs, **switches)`` sums each micro-batch's MSE gradient (w then b) with a
-weight; the reference weights micro-batch i by n_i / N. Slips: the weighting (1/k, or none)
-for both parts or for one, and per part a missing factor 2 or a sum over the micro-batch
-where its mean belongs; slips of distinct parts compose (``slips.register_slips``).
+``run(inputs, **parts)`` is ``reference.accumulation.weighted_accumulated_gradient`` on the
+check's inputs (``X, y, w, b, micro_batches``) with those parts (``AccumulationParts``)
+swapped, as one vector (w then b). A mistake is one alternative for one part: the residual,
+each parameter's micro-batch gradient (no factor 2, a sum where the mean belongs), each
+one's weight (1/k, none, n_i without N, n_i / N and 1/k); the diagnosis tries two of
+different parts together.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from grader.judging.misconceptions.library import register_reference
-from grader.judging.misconceptions.slips import Slip, register_slips
+from grader.judging.misconceptions.library import alternative, register, register_space
+from reference import accumulation as ref
 
-_WEIGHTS = {
-    "n_i/N": lambda n, N, k: n / N,
-    "1/k": lambda n, N, k: 1 / k,
-    "sum": lambda n, N, k: 1.0,
-}
+FAMILY = "accumulation"
+NOTES = "assignments/notes/01-minibatch-gradient-descent.md"
 
 
-def accumulated(
-    inputs: dict[str, Any],
-    *,
-    weighting: str = "n_i/N",
-    weighting_w: str | None = None,
-    weighting_b: str | None = None,
-    w_slip: str = "",
-    b_slip: str = "",
-) -> np.ndarray:
-    """Accumulated gradient (w then b): ``weighting`` ``"n_i/N"`` (correct), ``"1/k"`` or
-    ``"sum"``, overridden per part by ``weighting_w`` / ``weighting_b``; ``w_slip`` /
-    ``b_slip``: ``"half"`` (no factor 2) or ``"sum"`` (summed over the micro-batch)."""
-    from reference.accumulation import full_batch_gradient
-
-    X, y = np.asarray(inputs["X"], float), np.asarray(inputs["y"], float)
-    parts = [np.asarray(m) for m in inputs["micro_batches"]]
-    k, N = len(parts), len(X)
-    total = np.zeros(X.shape[1] + 1)
-    for idx in parts:
-        gw, gb = full_batch_gradient(X[idx], y[idx], inputs["w"], inputs["b"])
-        n = len(idx)
-        factor = {"": 1.0, "half": 0.5, "sum": float(n)}
-        gw, gb = gw * factor[w_slip], gb * factor[b_slip]
-        ww = _WEIGHTS[weighting_w or weighting](n, N, k)
-        wb = _WEIGHTS[weighting_b or weighting](n, N, k)
-        total += np.append(ww * gw, wb * gb)
-    return total
+def run(inputs: dict[str, Any], **parts: Any) -> np.ndarray:
+    """The accumulated gradient (w then b) on the check's inputs with ``parts`` swapped."""
+    gw, gb = ref.weighted_accumulated_gradient(
+        inputs["X"],
+        inputs["y"],
+        inputs["w"],
+        inputs["b"],
+        micro_batches=inputs["micro_batches"],
+        parts=replace(ref.TEXTBOOK, **parts),
+    )
+    return np.append(gw, gb)
 
 
-register_reference("accumulation", accumulated)
+register_space(FAMILY, run)
+
+
+def unweighted(n_i: int, n: int, k: int) -> float:
+    """Every micro-batch gradient added as it is (weight 1)."""
+    return 1.0
+
+
+def by_size(n_i: int, n: int, k: int) -> float:
+    """Weight n_i without dividing by N: the gradient of the summed squared error."""
+    return float(n_i)
+
+
+def share_and_over_k(n_i: int, n: int, k: int) -> float:
+    """Both weights at once: n_i / N and 1 / k."""
+    return n_i / n / k
+
+
+def half_w(X: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """dL_i/dw without the factor 2: X^T r / n_i."""
+    return ref.gradient_w(X, r) / 2
+
+
+def half_b(r: np.ndarray) -> float:
+    """dL_i/db without the factor 2: sum r / n_i."""
+    return ref.gradient_b(r) / 2
+
+
+def summed_w(X: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """dL_i/dw summed over the micro-batch: 2 X^T r."""
+    return ref.gradient_w(X, r) * len(r)
+
+
+def summed_b(r: np.ndarray) -> float:
+    """dL_i/db summed over the micro-batch: 2 sum r."""
+    return ref.gradient_b(r) * len(r)
+
+
+def target_minus_prediction(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
+    """r = y - (X w + b): the residual the other way round."""
+    return -ref.residual(X, y, w, b)
+
 
 _K_FIX = (
-    "Weight each micro-batch loss by n_i / N (its share of the samples), not 1/k, "
-    "when the last micro-batch is smaller."
+    f"Weight each micro-batch's loss by n_i / N (its share of the samples), not 1/k. The "
+    f"notes' loop ({NOTES}, part 8, 'Gradient Accumulation (Simulating Large Batches)') "
+    "divides every loss by accumulation_steps because it assumes micro-batches of equal "
+    "size, where 1/k = n_i / N; here the last one is shorter, and only n_i / N gives the big "
+    "batch's gradient (L = sum_i (n_i / N) L_i)."
 )
 _SUM_FIX = (
     "Scale each micro-batch loss by n_i / N before backward(); the plain sum is k times too large."
 )
-SLIPS = [
-    Slip(
+for _id, _title, _fix, _parts in [
+    (
         "uneven_last_micro_batch",
         "the short last micro-batch is weighted like the full ones",
         _K_FIX,
-        "weighting",
-        {"weighting": "1/k"},
+        {"weight_w": ref.equal_share, "weight_b": ref.equal_share},
     ),
-    Slip(
+    (
         "accumulation_not_divided",
         "micro-batch gradients were summed without dividing",
         _SUM_FIX,
-        "weighting",
-        {"weighting": "sum"},
+        {"weight_w": unweighted, "weight_b": unweighted},
     ),
-]
-for _p, _name in (("w", "dL/dw"), ("b", "dL/db")):
-    SLIPS += [
-        Slip(
+    (
+        "accum_not_divided_by_N",
+        "each micro-batch gradient was weighted by its size n_i but not divided by N (the "
+        "gradient of the summed squared error, N times the mean's)",
+        "Weight micro-batch i by n_i / N, its share of the samples: the loss is the mean "
+        "over all N samples, so the weights add up to 1.",
+        {"weight_w": by_size, "weight_b": by_size},
+    ),
+    (
+        "accum_share_and_divided_by_k",
+        "each micro-batch gradient was weighted by n_i / N and divided by k as well",
+        f"Use one weight, n_i / N. The notes' loss / accumulation_steps ({NOTES}, part 8) is "
+        "that same weight when the micro-batches have equal sizes; applied on top of n_i / N "
+        "it makes the gradient k times too small.",
+        {"weight_w": share_and_over_k, "weight_b": share_and_over_k},
+    ),
+    (
+        "accum_residual_sign",
+        "the residual was taken as y - (X w + b), so the gradient points the other way",
+        "With r = X[idx] @ w + b - y[idx] (prediction minus target) the gradient of the mean "
+        "of r^2 is (2 / n_i) X^T r for w and 2 mean(r) for b.",
+        {"residual": target_minus_prediction},
+    ),
+]:
+    register(alternative(_id, _title, _fix, FAMILY, **_parts))
+
+for _p, _name, _half, _summed in (
+    ("w", "dL/dw", half_w, summed_w),
+    ("b", "dL/db", half_b, summed_b),
+):
+    for _id, _title, _fix, _parts in [
+        (
             f"uneven_last_micro_batch_{_p}",
             f"{_name} weighted every micro-batch by 1/k (the other part by n_i / N)",
             _K_FIX,
-            "weighting",
-            {f"weighting_{_p}": "1/k"},
+            {f"weight_{_p}": ref.equal_share},
         ),
-        Slip(
+        (
             f"accumulation_not_divided_{_p}",
             f"{_name} summed the micro-batch gradients without weighting them",
             _SUM_FIX,
-            "weighting",
-            {f"weighting_{_p}": "sum"},
+            {f"weight_{_p}": unweighted},
         ),
-        Slip(
+        (
             f"accum_{_p}_missing_factor_2",
             f"{_name} lost the factor 2 of the squared error's derivative",
             f"The derivative of mean(r^2) is 2 * mean(r * dr): keep the 2 in {_name}.",
-            _p,
-            {f"{_p}_slip": "half"},
+            {f"gradient_{_p}": _half},
         ),
-        Slip(
+        (
             f"accum_{_p}_sum_not_mean",
             f"{_name} summed over the micro-batch instead of averaging",
             f"Divide {_name} of a micro-batch by its size n_i (a mean, like its loss) before "
             "weighting it by n_i / N.",
-            _p,
-            {f"{_p}_slip": "sum"},
+            {f"gradient_{_p}": _summed},
         ),
-    ]
-register_slips("accumulation", accumulated, SLIPS, max_parts=3)
+    ]:
+        register(alternative(_id, _title, _fix, FAMILY, **_parts))
