@@ -73,12 +73,29 @@ def sgd_step(
         g = g + weight_decay * p
     new_buf = None
     if momentum != 0:
-        # 3. momentum buffer: the gradient itself first, the damped running sum afterwards
-        if buf is None:
-            new_buf = g.copy()
-        else:
-            new_buf = momentum * np.asarray(buf, dtype=np.float64) + (1 - dampening) * g
-        # 4. nesterov looks ahead along the buffer; plain momentum steps along it
-        g = g + momentum * new_buf if nesterov else new_buf
-    # 5. update
-    return p - lr * g, new_buf
+        new_buf = momentum_buffer(buf, g, momentum=momentum, dampening=dampening)  # 3.
+        g = step_direction(g, new_buf, momentum=momentum, nesterov=nesterov)  # 4.
+    return descend(p, g, lr=lr), new_buf  # 5.
+
+
+def momentum_buffer(
+    buf: np.ndarray | None, g: np.ndarray, *, momentum: float, dampening: float
+) -> np.ndarray:
+    """3. The buffer: the gradient itself on the first step (no dampening), then the damped
+    running sum momentum * buf + (1 - dampening) * g."""
+    if buf is None:
+        return np.array(g, dtype=np.float64)
+    return momentum * np.asarray(buf, dtype=np.float64) + (1 - dampening) * g
+
+
+def step_direction(
+    g: np.ndarray, buf: np.ndarray, *, momentum: float, nesterov: bool
+) -> np.ndarray:
+    """4. The direction of the step: nesterov looks ahead, g + momentum * buf; plain momentum
+    steps along the buffer."""
+    return g + momentum * buf if nesterov else buf
+
+
+def descend(p: np.ndarray, d: np.ndarray, *, lr: float) -> np.ndarray:
+    """5. The update: p - lr * d."""
+    return p - lr * d

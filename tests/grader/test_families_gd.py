@@ -16,6 +16,7 @@ import pytest
 
 from grader.judging import registry
 from grader.judging.check import run_in_process
+from tests.grader.test_space_descent import COVERED as DESCENT_MISTAKES
 from tests.grader.test_space_schedules import COVERED as SCHEDULE_MISTAKES
 
 # -- correct solutions ------------------------------------------------------------------------
@@ -378,26 +379,10 @@ MISTAKES = [
             "",
         ),
     ),
-    (
-        "stop_extra_pass",
-        "gd_basics.stopping_rules",
-        _changed(STOPPING, "range(max_steps)", "range(max_steps + 1)"),
-    ),
-    # -- gd_basics: momentum conventions
-    (
-        "momentum_buffer_zero",
-        "gd_basics.momentum",
-        _changed(
-            MOMENTUM,
-            "x, buf = np.array(x0, dtype=float), None",
-            "x = np.array(x0, dtype=float)\n    buf = np.zeros(2)",
-        ).replace("g if buf is None else ", ""),
-    ),
-    (
-        "momentum_no_dampening",
-        "gd_basics.momentum",
-        _changed(MOMENTUM, "(1 - dampening) * g", "g"),
-    ),
+    # (max_steps + 1 passes: test_space_descent, named with the mistake whose values it
+    # shares on this check)
+    # -- gd_basics: momentum conventions (a zero buffer and no dampening: test_space_descent,
+    # where each is named with the mistake whose values it shares on this check)
     ("momentum_uphill", "gd_basics.momentum", _changed(MOMENTUM, "x - lr * buf", "x + lr * buf")),
     (
         "momentum_velocity_sign",
@@ -808,9 +793,10 @@ COVERED = (
     | {m for m, _ in TRAINER_MISTAKES + SGD_MISTAKES + ACCUMULATION_MISTAKES}
     | {"order_reused", "short_batch_dropped"}
     | SCHEDULE_MISTAKES
+    | DESCENT_MISTAKES
 )
-"""Every mistake id that a test here (or, for lr_rules' rates, test_space_schedules) names
-through its real check."""
+"""Every mistake id that a test here (or, for lr_rules' rates, test_space_schedules; for
+gd_basics' outputs and momentum, test_space_descent) names through its real check."""
 
 
 def test_every_mistake_of_these_families_is_reproduced_here_or_by_a_fixture() -> None:
