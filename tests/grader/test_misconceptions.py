@@ -151,29 +151,29 @@ def grade(check_id: str, fn) -> tuple[str, str | None]:
     [
         (
             "fixture.momentum",
-            lambda: momentum.momentum_run(MOMENTUM, buf_zero=True),
+            lambda: momentum.run(MOMENTUM, start_buffer=momentum.zero_buffer),
             "momentum_buffer_zero",
         ),
         ("fixture.steplr", lambda: _notes_ref(), "step_decay_notes_formula"),
         ("fixture.notes_decay", lambda: _steplr_ref(), "step_decay_steplr_formula"),
         (
             "fixture.bn",
-            lambda: batchnorm.batchnorm_run(BN, running_in_train=True),
+            lambda: registry.MISCONCEPTIONS["bn_running_stats_in_training"].simulate(BN),
             "bn_running_stats_in_training",
         ),
         (
             "fixture.bn",
-            lambda: batchnorm.batchnorm_run(BN, biased=True),
+            lambda: registry.MISCONCEPTIONS["bn_biased_running_var"].simulate(BN),
             "bn_biased_running_var",
         ),
         (
             "fixture.accum",
-            lambda: accumulation.accumulated(ACCUM, weighting="1/k"),
+            lambda: registry.MISCONCEPTIONS["uneven_last_micro_batch"].simulate(ACCUM),
             "uneven_last_micro_batch",
         ),
         (
             "fixture.accum",
-            lambda: accumulation.accumulated(ACCUM, weighting="sum"),
+            lambda: registry.MISCONCEPTIONS["accumulation_not_divided"].simulate(ACCUM),
             "accumulation_not_divided",
         ),
     ],
@@ -278,7 +278,7 @@ def test_linreg_simulator_without_bugs_is_the_reference(hyper) -> None:
 
 def test_diagnose_uses_the_family_reference_when_none_is_given() -> None:
     assert misconceptions.diagnose(_bn_ref(), "batchnorm", BN).mistake is None
-    biased = batchnorm.batchnorm_run(BN, biased=True)
+    biased = registry.MISCONCEPTIONS["bn_biased_running_var"].simulate(BN)
     found = misconceptions.diagnose(biased, "batchnorm", BN)
     assert found.mistake == "bn_biased_running_var" and found.fix and found.distance == 0
     assert np.allclose(misconceptions.output_of(found), biased)
