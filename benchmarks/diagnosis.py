@@ -15,7 +15,12 @@ Per assignment:
   fact and counts, a component's inner relation must be intended).
 Plus false diagnoses on the unmutated solutions (must be 0).
 
-Run: .venv/bin/python benchmarks/diagnosis.py [--quick] [--verbose]
+Then the two written sets that measure it where it is hard (``benchmarks/named_sets.py``):
+the project's student corpus, and the outside set written from the released notebooks only
+(set 2; set 1, tuned to, is printed last as a regression set). So three tables: mutants, own
+corpus, new set. Also printed: the CPU ``diagnose`` spent per failing check on the mutants.
+
+Run: .venv/bin/python benchmarks/diagnosis.py [--quick] [--verbose] [--mutants-only]
 """
 
 from __future__ import annotations
@@ -470,11 +475,13 @@ def _defines(source: str, target: str) -> bool:
     return re.search(rf"^def {re.escape(target)}\(", source, re.M) is not None
 
 
-def _named(result: Any) -> str | None:
+def _named(result: Any) -> list[str] | None:
+    """The names a result shows: its mistake, every candidate where the values cannot tell
+    several apart, or its relation."""
     d = result.diagnosis
-    if d is None:
+    if d is None or not (d.mistake or d.relation):
         return None
-    return d.mistake or d.relation
+    return list(d.candidates) or [d.mistake or d.relation]
 
 
 def _true(atom: str, intended: frozenset[str]) -> bool:
@@ -563,8 +570,9 @@ def run(quick: bool, verbose: bool) -> None:
                 tally.caught += 1
                 if all(r.status == "error" for r in failed):
                     tally.crashed += 1
-                names = [n for n in (_named(r) for r in failed) if n]
-                if names:
+                groups = [g for g in (_named(r) for r in failed) if g]
+                names = [n for g in groups for n in g]
+                if groups:
                     tally.named += 1
                     verdicts = [_correct(n, o.intended) for n in names]
                     if any(ok for ok, _ in verdicts):
@@ -615,8 +623,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="one site per operator and cell")
     parser.add_argument("--verbose", action="store_true", help="print every mutant's outcome")
+    parser.add_argument(
+        "--mutants-only", action="store_true", help="leave out the written student sets"
+    )
     args = parser.parse_args()
+    from grader.judging.misconceptions.library import STATS
+
+    print("1. mutants of the course's own solutions (in process)")
     run(args.quick, args.verbose)
+    calls = STATS["calls"]
+    print(
+        f"diagnose: {calls} calls on failing checks, {STATS['cpu_s']:.1f} s CPU, "
+        f"{1000 * STATS['cpu_s'] / max(calls, 1):.0f} ms per failing check on average"
+    )
+    if args.mutants_only:
+        return
+    import named_sets
+
+    print("\n2./3. written student sets, graded by gdgrade autograde (benchmarks/named_sets.py)")
+    named_sets.run(["corpus", "outside-2", "outside-1"], args.verbose)
 
 
 if __name__ == "__main__":

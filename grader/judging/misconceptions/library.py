@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -235,6 +236,10 @@ def _matches(student: np.ndarray, output: np.ndarray, rtol: float, atol: float) 
     return bool(np.allclose(student, output, rtol=rtol, atol=atol, equal_nan=True))
 
 
+STATS = {"calls": 0, "cpu_s": 0.0}
+"""``diagnose`` calls in this process and the CPU seconds they took (benchmarks print it)."""
+
+
 def diagnose(
     student: Sequence[float],
     family: str,
@@ -253,6 +258,22 @@ def diagnose(
     cannot tell them apart); nothing is named when the reference itself reproduces it.
     ``reference`` is the correct output (``REFERENCES[family]`` when omitted).
     """
+    start = time.process_time()
+    try:
+        return _diagnose(student, family, inputs, reference, rtol, atol)
+    finally:
+        STATS["calls"] += 1
+        STATS["cpu_s"] += time.process_time() - start
+
+
+def _diagnose(
+    student: Sequence[float],
+    family: str,
+    inputs: dict[str, Any],
+    reference: Sequence[float] | None,
+    rtol: float,
+    atol: float,
+) -> Diagnosis:
     s = np.asarray(student, dtype=np.float64).ravel()
     none = Diagnosis(mistake=None, title=NONE_TITLE)
     key = _digest(inputs)
