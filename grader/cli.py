@@ -10,6 +10,7 @@ Commands check their paths and names before anything is created.
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 import time
 from pathlib import Path
@@ -132,6 +133,10 @@ def autograde(
     if hint:
         typer.echo(hint)
         return
+    if executor == "local":  # the warm process learns what to import before pydantic loads
+        from grader.pipeline.warm import tell_class
+
+        tell_class(course, assignments)
 
     from grader.nbgrader_io.course import cell_timeout as configured
     from grader.pipeline.warm import class_start
@@ -321,7 +326,10 @@ def main() -> None:
     from grader.nbgrader_io import imports
 
     imports.install()  # nbgrader without its server extensions, nbformat without rfc3987
-    app()
+    try:
+        app()
+    finally:  # exiting: the interpreter's last collections skip what is alive now (torch,
+        gc.freeze()  # nbgrader, the checks), which they took seconds to walk; exit frees it
 
 
 if __name__ == "__main__":

@@ -59,12 +59,17 @@ class Grading:
     """Fixtures and hooks that exist only with ``--submission``."""
 
     def __init__(self, config: pytest.Config) -> None:
-        from grader.pipeline.session import Submission, assignments
-
-        self.config = config
         path, assignment = config.getoption("submission"), config.getoption("assignment")
         if not Path(path).is_file():
             raise pytest.UsageError(f"--submission {path}: no such notebook")
+        if _on_worker(config) or not getattr(config.option, "numprocesses", None):
+            from grader.sandbox import launch  # this process runs the tests: it grades
+
+            launch.early()  # the sandbox's warm process imports while pytest collects
+            launch.tell(None)  # the session's sandbox warms the defaults
+        from grader.pipeline.session import Submission, assignments
+
+        self.config = config
         if assignment and assignment not in assignments():
             known = ", ".join(assignments()) or "none"
             raise pytest.UsageError(f"--assignment {assignment}: no checks (known: {known})")
@@ -123,4 +128,7 @@ class Grading:
         Path(path).write_text(json.dumps(data, indent=2))
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
+        from grader.sandbox import launch
+
         config.stash[_submission].close()
+        launch.drop()  # launched early, but no test asked for a check

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader.nbgrader_io.course import CourseDir, SubmittedNotebook, load_config, write_atomic
+from grader.nbgrader_io.course import CourseDir, SubmittedNotebook, write_atomic
 
 KIND = "autograded"
 
@@ -40,7 +40,8 @@ def carry(course: CourseDir, sub: SubmittedNotebook) -> None:
     if not folder.is_dir():
         return
     skip = [*course.nbgrader.ignore, "*.ipynb"]
-    keep = load_config(course.root).Autograde.get("exclude_overwriting", {}).get(sub.assignment)
+    autograde = course.nbgrader.config.get("Autograde", {})  # read once per course, not per copy
+    keep = autograde.get("exclude_overwriting", {}).get(sub.assignment)
     for src, names in ((sub.notebook.parent, []), (sub.source.parent, list(keep or []))):
         for name in _files(src, skip):
             if name.as_posix() not in names and not (src / name).is_symlink():  # no way out

@@ -43,6 +43,7 @@ class NotebookSession:
     def open(cls, path: Path, assignment: str) -> NotebookSession:
         """Run the notebook; judge every check of ``assignment``."""
         from grader.pipeline.grade import plan, run_checks
+        from grader.sandbox import launch
         from grader.sandbox.pool import Sandbox
 
         checks = registry.checks_for(assignment)
@@ -50,7 +51,8 @@ class NotebookSession:
             known = ", ".join(assignments()) or "none"
             raise UsageError(f"no checks for assignment {assignment!r} (known: {known})")
         sources, _, _ = plan(notebooks.read(path))
-        sandbox = Sandbox(workers=1)
+        launched = launch.adopt(isolate=True, hide=())  # the plugin's, warming since configure
+        sandbox = Sandbox(workers=1, launched=launched)
         try:
             record, results = run_checks(sandbox, sources, checks)
         except BaseException:

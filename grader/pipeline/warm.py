@@ -7,7 +7,8 @@ while it imports on one core this process imports the pipeline and loads the che
 assignments it grades on the other. ``gdgrade autograde``, ``gdgrade grade`` and
 Gradescope's run_autograder all start this way, and launch the warm process itself even
 earlier, first thing (``grader.sandbox.launch.early``): it imports IPython while the command
-reads its course, and learns what else to import when the sandbox adopts it here.
+reads its course, and learns what else to import as soon as the command has read the
+course (``tell_class``), else when the sandbox adopts it here.
 """
 
 from __future__ import annotations
@@ -48,18 +49,32 @@ class Starting:
 
 
 def _start(
-    sources: list[Path],
-    students: list[Path],
+    warm: list[str],
     workers: int,
     limits: SandboxLimits | None,
     hide: list[str],
     launched: Launched | None,
 ) -> Sandbox:
-    from grader.sandbox import preload
     from grader.sandbox.pool import Sandbox
 
-    warm = preload.imported(sources, students)  # what the assignments import
     return Sandbox(workers=workers, limits=limits, hide=hide, warm=warm, launched=launched)
+
+
+_found: tuple[tuple[Path, ...], tuple[Path, ...], list[str]] | None = None
+"""The last ``_warm_list``: sources, students and what they import (``tell_class`` finds it,
+``class_start`` reuses it rather than read every student's notebook again)."""
+
+
+def _warm_list(sources: list[Path], students: list[Path]) -> list[str]:
+    """What the sandbox's warm process imports for these notebooks (``preload.imported``)."""
+    global _found
+    from grader.sandbox import preload
+
+    if _found is not None and _found[:2] == (tuple(sources), tuple(students)):
+        return _found[2]
+    warm = preload.imported(sources, students)
+    _found = (tuple(sources), tuple(students), warm)
+    return warm
 
 
 @contextlib.contextmanager
@@ -79,21 +94,41 @@ def warm_start(
     add torch to what is warmed (``grader.sandbox.preload``); ``hide``: directories the
     notebooks must not read.
     """
-    # pool here: the thread then starts at once, not after importing pydantic's models
-    # while this thread imports beside it
-    import grader.sandbox.pool  # noqa: F401
     from grader.sandbox import launch
 
     hidden = [str(p) for p in hide]
+    warm = _warm_list(list(sources), list(students))  # what the assignments import
     launched = launch.adopt(isolate=True, hide=hidden)  # the command's early launch, if any
+    if launched is not None:  # told now, it imports while this thread imports the pool
+        launched.server.send_warm(warm)
+    # pool here: the thread then starts at once, not after importing pydantic's models
+    # while this thread imports beside it
+    import grader.sandbox.pool  # noqa: F401
+
     with ThreadPoolExecutor(1, thread_name_prefix="gdgrade-sandbox") as starter:
-        args = (list(sources), list(students), workers, limits, hidden, launched)
-        future = starter.submit(_start, *args)
+        future = starter.submit(_start, warm, workers, limits, hidden, launched)
         try:
             yield Starting(future, launched)
         finally:
             with contextlib.suppress(Exception):
                 future.result().close()
+
+
+def _class(root: Path, assignments: list[str]) -> tuple[list[Path], list[Path]]:
+    """The source notebooks and the students' notebooks of ``assignments`` in the course."""
+    from grader.nbgrader_io.course import CourseDir
+
+    subs = CourseDir(root).submissions(assignments)
+    return sorted({s.source for s in subs}), [s.notebook for s in subs]
+
+
+def tell_class(root: Path, assignments: list[str]) -> None:
+    """Tell the command's early launch (``grader.sandbox.launch.early``) what the class's
+    notebooks import, as soon as the course is read: it imports torch while the command
+    goes on importing (pydantic's models, the pool), not after."""
+    from grader.sandbox import launch
+
+    launch.tell(_warm_list(*_class(root, assignments)))
 
 
 @contextlib.contextmanager
@@ -103,11 +138,7 @@ def class_start(
     """``warm_start`` for a class, as ``grader.pipeline.batch`` starts it (every submission
     of ``assignments`` in the course at ``root``, the course hidden from the notebooks),
     from a command that has not imported the batch yet: pass it on as ``starting``."""
-    from grader.nbgrader_io.course import CourseDir
-
-    subs = CourseDir(root).submissions(assignments)
-    sources = sorted({s.source for s in subs})
-    students = [s.notebook for s in subs]
+    sources, students = _class(root, assignments)
     with warm_start(sources, students=students, workers=workers, limits=limits, hide=[root]) as up:
         yield up
 

@@ -3,9 +3,12 @@
 A leaf of the standard library (and ``grader.errors`` / ``grader.paths``), so a command can
 launch the warm process first thing, before it imports pydantic's models or reads its course:
 ``early`` launches it with what to warm still open; the process imports IPython and the
-sandbox's own modules (0.3 s) while the command starts, then waits on its socket. The
-``Sandbox`` the command starts next ``adopt``s it and sends the class's modules
-(``Forkserver.send_warm``). A launch nobody adopts is stopped when the command exits.
+sandbox's own modules (0.3 s) while the command starts, then waits on its socket. ``tell``
+sends it the class's modules as soon as the command knows them (before it imports pydantic's
+models and the pool: the warm process waits for nothing it could be importing); the
+``Sandbox`` the command starts next ``adopt``s it (``Forkserver.send_warm`` is then a no-op,
+or sends the list when nobody told it yet). A launch nobody adopts is stopped when the
+command exits.
 """
 
 from __future__ import annotations
@@ -96,11 +99,23 @@ class Forkserver:
         self.sock = ours
         self.lock = threading.Lock()
         self.warm_seconds = 0.0
+        self.told = not later
+        """Whether the process knows what to import (launched with it, or sent since)."""
+        self.warm = None if warm is None else list(warm)
+        """What it was told to import (None: its defaults)."""
 
     def send_warm(self, warm: Sequence[str] | None) -> None:
-        """The modules a ``later`` warm process imports (None: its defaults)."""
+        """The modules a ``later`` warm process imports (None: its defaults); sent once, a
+        later call changes nothing (``accepts`` says whether it wants the same)."""
+        if self.told:
+            return
+        self.told, self.warm = True, None if warm is None else list(warm)
         with contextlib.suppress(OSError):  # gone: ``wait_warm`` says so
-            self.sock.sendall(json.dumps({"warm": None if warm is None else list(warm)}).encode())
+            self.sock.sendall(json.dumps({"warm": self.warm}).encode())
+
+    def accepts(self, warm: Sequence[str] | None) -> bool:
+        """Whether this process warms ``warm``: not told yet, or told the same."""
+        return not self.told or self.warm == (None if warm is None else list(warm))
 
     def wait_warm(self) -> None:
         """Block until the warm-up is done; WorkerStartError if it fails."""
@@ -178,6 +193,14 @@ def early(*, hide: Sequence[str] = ()) -> None:
             atexit.register(_drop)
 
 
+def tell(warm: Sequence[str] | None) -> None:
+    """Send this command's early launch the modules to import (None: its defaults), if
+    there is one and nobody told it yet."""
+    with _pending_lock:
+        if _pending is not None:
+            _pending.server.send_warm(warm)
+
+
 def adopt(*, isolate: bool, hide: Sequence[str]) -> Launched | None:
     """The early launch, when it was launched with these options (taken: a second ask gets
     None); a launch with other options is stopped."""
@@ -190,6 +213,11 @@ def adopt(*, isolate: bool, hide: Sequence[str]) -> Launched | None:
         return launched
     launched.close()
     return None
+
+
+def drop() -> None:
+    """Stop the early launch nobody adopted, now (a pytest session that asked no check)."""
+    _drop()
 
 
 def _drop() -> None:

@@ -241,9 +241,13 @@ class Sandbox:
 
     def _start_server(self) -> _Forkserver:
         launched, self._launched = self._launched, None  # once: a restart launches anew
+        warm = self._options["warm"]
+        if launched is not None and not launched.server.accepts(warm):
+            launched.server.close()  # told to warm other modules: not this sandbox's
+            launched = None
         if launched is not None:
             server = launched.server
-            server.send_warm(self._options["warm"])
+            server.send_warm(warm)  # unless it was told already (``launch.tell``)
         else:
             server = _Forkserver(self._home, **self._options)
         server.wait_warm()

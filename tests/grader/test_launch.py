@@ -5,6 +5,7 @@ or none adopting it is stopped, leaving no process behind."""
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 from grader.evidence import ProbeRequest
@@ -36,6 +37,73 @@ def test_the_sandbox_adopts_the_early_launch_and_warms_what_it_is_told(tmp_path:
         if sb.containment.on:  # the launch hid the course as asked
             assert record.evidence[1].value is False
     assert gone(pid)
+    assert not Path(launched.home).exists()
+
+
+def loads(pid: int, library: str, within: float = 60.0) -> bool:
+    """Whether process ``pid`` maps a shared library named like ``library`` in time."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/maps") as fh:
+            if library in fh.read():
+                return True
+        time.sleep(0.1)
+    return False
+
+
+def test_a_launch_told_early_warms_up_before_any_sandbox_adopts_it(tmp_path: Path) -> None:
+    launch.early(hide=[str(tmp_path)])
+    launch.tell(["numpy"])  # what ``tell_class`` does once the command has read its course
+    launched = launch.adopt(isolate=True, hide=[str(tmp_path)])
+    assert launched is not None and launched.server.told
+    pid = launched.server.proc.pid
+    assert loads(pid, "_multiarray_umath")  # numpy, with no sandbox started yet
+    with Sandbox(
+        workers=1, limits=LIMITS, hide=[tmp_path], warm=["numpy"], launched=launched
+    ) as sb:
+        assert sb.server_pid == pid  # the same list: adopted, not told twice
+        assert sb.run(CELLS, PROBE).evidence[0].value == 6
+    assert gone(pid)
+
+
+def _notebook(path: Path, code: str) -> None:
+    import nbformat
+
+    path.parent.mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)]), path)
+
+
+def test_autograde_tells_the_launch_what_the_class_imports_once_it_has_read_the_course(
+    tmp_path: Path,
+) -> None:
+    from grader.pipeline import warm
+
+    _notebook(tmp_path / "source" / "a" / "a.ipynb", "import numpy as np")
+    _notebook(tmp_path / "submitted" / "s1" / "a" / "a.ipynb", "import numpy as np\nx = 1")
+    launch.early(hide=[str(tmp_path)])
+    told = launch._pending
+    assert told is not None and not told.server.told
+    warm.tell_class(tmp_path, ["a"])  # as ``gdgrade autograde`` does, before the pool loads
+    assert told.server.told and told.server.warm == ["numpy"]
+    assert loads(told.server.proc.pid, "_multiarray_umath")  # importing, no sandbox yet
+    with warm.class_start(tmp_path, ["a"], workers=1, limits=LIMITS) as up:
+        sb = up.wait()
+        assert sb.server_pid == told.server.proc.pid  # adopted: the same warm process
+        assert sb.run(CELLS, PROBE).evidence[0].value == 6
+    assert gone(told.server.proc.pid)
+
+
+def test_a_sandbox_that_warms_other_modules_starts_its_own_warm_process(tmp_path: Path) -> None:
+    launch.early(hide=[str(tmp_path)])
+    launch.tell(["matplotlib.pyplot"])
+    launched = launch.adopt(isolate=True, hide=[str(tmp_path)])
+    assert launched is not None
+    told = launched.server.proc.pid
+    with Sandbox(
+        workers=1, limits=LIMITS, hide=[tmp_path], warm=["numpy"], launched=launched
+    ) as sb:
+        assert sb.server_pid != told and gone(told)
+        assert sb.run(CELLS, PROBE).evidence[0].value == 6
     assert not Path(launched.home).exists()
 
 
@@ -72,6 +140,7 @@ def test_a_start_not_needed_is_cancelled_without_waiting_for_its_warm_up(tmp_pat
 
 JUDGES_READY = """
 import sys
+import time
 from pathlib import Path
 from grader.pipeline.warm import judges_ready, warm_start
 
