@@ -114,8 +114,9 @@ def zero_grad(grad: np.ndarray) -> np.ndarray:
     return np.zeros_like(grad)
 
 
-def share(g: np.ndarray, k: int) -> np.ndarray:
-    """A micro-batch gradient's share of the accumulated gradient: g / k."""
+def share(g: np.ndarray, k: int, size: int) -> np.ndarray:
+    """A micro-batch gradient's share of the accumulated gradient: g / k, also in a short
+    trailing group of ``size`` < k micro-batches."""
     return g / k
 
 
@@ -161,7 +162,7 @@ class TrainerParts:
     batches: Callable[..., list[np.ndarray]] = batches
     gradient: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] = gradient
     zero_grad: Callable[[np.ndarray], np.ndarray] = zero_grad
-    share: Callable[[np.ndarray, int], np.ndarray] = share
+    share: Callable[[np.ndarray, int, int], np.ndarray] = share
     step: Callable[..., tuple[np.ndarray, np.ndarray | None]] = sgd_update
     logged: Callable[..., list[float]] = logged_losses
     steps: Callable[[int, int], bool] = group_steps
@@ -224,7 +225,7 @@ def train_linear_regression(
             group = micro[first : first + k]
             grad = parts.zero_grad(grad)
             for idx in group:
-                grad = grad + parts.share(parts.gradient(X[idx], y[idx], theta), k)
+                grad = grad + parts.share(parts.gradient(X[idx], y[idx], theta), k, len(group))
             # 3. one SGD step at this update's learning rate
             before = theta
             if parts.steps(len(group), k):

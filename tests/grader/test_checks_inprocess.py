@@ -237,6 +237,9 @@ CASES = [
     ("mistake_leftover_group_dropped", "inproc.accum_leftover"),
     ("mistake_lr_scaled_by_k", "inproc.accum"),
     ("mistake_short_batch_mean_by_b", "inproc.scaled_short"),
+    ("mistake_loss_full_data", "inproc.trainer"),
+    ("mistake_leftover_group_rescaled", "inproc.accum_leftover"),
+    ("mistake_momentum_ema_first_gradient", "inproc.momentum_wd"),
 ]
 
 

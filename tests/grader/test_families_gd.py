@@ -240,6 +240,33 @@ def _changed(source: str, old: str, new: str) -> str:
 
 # (mistake id, check, student's code)
 MISTAKES = [
+    (
+        "saddle_same_array_after_start",
+        "gd_basics.saddle",
+        """
+        import numpy as np
+
+        def saddle_iterates(p0, lr, steps):
+            p = np.array(p0, dtype=float)
+            path = [p.copy()]
+            for _ in range(steps):
+                p -= lr * np.array([2 * p[0], -2 * p[1]])
+                path.append(p)
+            return np.array(path)
+        """,
+    ),
+    (
+        "exponential_one_minus_k",
+        "lr_rules.exponential",
+        """
+        def exponential_lrs(lr0, k, epochs):
+            rates, lr = [], lr0
+            for _ in range(epochs):
+                rates.append(lr)
+                lr *= 1 - k
+            return rates
+        """,
+    ),
     # -- gd_basics: one update
     ("update_sign", "gd_basics.update_rule", _changed(UPDATE, "w - lr", "w + lr")),
     ("update_sign", "gd_basics.update_rule_vector", _changed(UPDATE, "w - lr", "w + lr")),
@@ -676,7 +703,7 @@ def _assert_named(mistake_id: str, check_id: str, source: str) -> None:
     assert result.status == "failed", result.feedback
     assert result.diagnosis is not None, result.feedback
     assert result.diagnosis.mistake == mistake_id, (result.diagnosis, result.feedback)
-    assert f"closest known mistake: {mistake.title}" in result.feedback
+    assert f"a known mistake: {mistake.title}" in result.feedback
     assert result.diagnosis.title == mistake.title and result.diagnosis.fix == mistake.fix
     assert mistake.fix
 
@@ -750,7 +777,7 @@ def test_the_trainer_family_reproduces_the_range_test_losses() -> None:
     import numpy as np
 
     from grader.course.lr_rules import RANGE, RANGE_HYPER
-    from grader.judging.misconceptions.linreg_trainer import linreg
+    from grader.judging.misconceptions.linreg_trainer import run
     from reference.schedules import range_test
     from reference.trainers import train_linear_regression
 
@@ -768,7 +795,7 @@ def test_the_trainer_family_reproduces_the_range_test_losses() -> None:
         lr_schedule=lambda t: rates[t],
     ).step_losses
     kept = range_test(1e-3, 30.0, n_batches=13, losses=ref)[1]
-    assert np.allclose(linreg(inputs), ref[:kept], rtol=1e-12, atol=0)
+    assert np.allclose(run(inputs), ref[:kept], rtol=1e-12, atol=0)
 
 
 FAMILIES = (

@@ -170,6 +170,11 @@ def same_array(xs: list[np.ndarray]) -> np.ndarray:
     return np.stack([xs[-1]] * len(xs))
 
 
+def same_array_after_start(xs: list[np.ndarray]) -> np.ndarray:
+    """The start copied, then the same array appended at each step: rows 1.. the last point."""
+    return np.stack([xs[0]] + [xs[-1]] * (len(xs) - 1))
+
+
 def truncated(x: np.ndarray) -> np.ndarray:
     """The iterate kept in an integer array: cut toward zero."""
     return np.trunc(descent.as_float(x))
@@ -361,6 +366,15 @@ _MISTAKES = [
         "(p = p - lr * grad): an in-place update changes every row that is the same array.",
         "saddle",
         {"path": same_array},
+    ),
+    (
+        "saddle_same_array_after_start",
+        "the same array is appended at every step after the start (the point is updated in "
+        "place, p -= ...), so every row after the first is the last point",
+        "Append a copy of the point (path.append(p.copy())) or make a new array each step "
+        "(p = p - lr * grad): an in-place update changes every row that is the same array.",
+        "saddle",
+        {"path": same_array_after_start},
     ),
     # stability rule
     (

@@ -107,7 +107,7 @@ def _kept_gradient(which: str = "both") -> Callable:
 def _k_once(which: str) -> Callable:
     """One parameter's gradient not divided by k; the other's is."""
 
-    def share(g: np.ndarray, k: int) -> np.ndarray:
+    def share(g: np.ndarray, k: int, size: int) -> np.ndarray:
         out = g / k
         out[_which(which)] = g[_which(which)]
         return out
@@ -157,8 +157,9 @@ def _momentum(how: str) -> Callable:
             return sgd_step(
                 theta, grad, buf, lr=lr, momentum=momentum, nesterov=True, weight_decay=weight_decay
             )
-        if how == "ema":  # buf = mu * buf + (1 - mu) * g, from a zero buffer
-            buf = (1 - momentum) * g if buf is None else momentum * buf + (1 - momentum) * g
+        if how in ("ema", "ema_first"):  # buf = mu * buf + (1 - mu) * g
+            first = (1 - momentum) * g if how == "ema" else g  # from zero, or from g
+            buf = first if buf is None else momentum * buf + (1 - momentum) * g
             return theta - lr * buf, buf
         raise ValueError(f"unknown momentum variant {how!r}")
 
@@ -176,6 +177,11 @@ def _logged_after(X, y, group, before, after) -> list[float]:
     """The group's last micro-batch logged after the update (all of them when k = 1)."""
     losses = trainers.logged_losses(X, y, group, before, after)
     return losses[:-1] + trainers.logged_losses(X, y, group[-1:], after, after)
+
+
+def _logged_full_data(X, y, group, before, after) -> list[float]:
+    """The loss over the whole training set, logged in place of each micro-batch's."""
+    return [trainers.mse(X, y, before[:-1], before[-1]) for _ in group]
 
 
 def _logged_sum(X, y, group, before, after) -> list[float]:
@@ -282,6 +288,20 @@ _SINGLE = [
         {"logged": _logged_after},
     ),
     (
+        "loss_full_data",
+        "the loss of the whole training set is logged for each batch, not the batch's loss",
+        "Record the loss of the batch the step is made on (mean over X[idx], y[idx]), "
+        "computed before its update.",
+        {"logged": _logged_full_data},
+    ),
+    (
+        "leftover_group_rescaled",
+        "a trailing group of fewer than k micro-batches is divided by its own size, not by k",
+        "Divide every micro-batch loss by k, also in the last, shorter group of an epoch (the "
+        "same 1/k as the others).",
+        {"share": lambda g, k, size: g / size},
+    ),
+    (
         "loss_broadcast",
         "the loss compares a (B, 1) prediction with (B,) targets, so it "
         "broadcasts to a B x B table (every prediction against every target)",
@@ -332,14 +352,17 @@ _SINGLE = [
         "the loss was not divided by the accumulation steps",
         "Divide each micro-batch loss by k (accumulation_steps) before backward(), so k "
         "micro-batches add up to the gradient of one big batch.",
-        {"share": lambda g, k: g},
+        {"share": lambda g, k, size: g},
     ),
     (
         "step_once_per_epoch",
         "the optimizer steps once per epoch (after every batch's backward), not once per batch",
         "Call optimizer.step() (and zero_grad()) inside the batch loop, once per batch; outside "
         "it the gradients of the whole epoch pile up into one step.",
-        {"given": lambda i: {**i, "accumulation_steps": len(i["X"])}, "share": lambda g, k: g},
+        {
+            "given": lambda i: {**i, "accumulation_steps": len(i["X"])},
+            "share": lambda g, k, size: g,
+        },
     ),
     (
         "weight_decay_after_momentum",
@@ -391,6 +414,13 @@ _SINGLE = [
         "torch.optim.SGD's buffer is buf = momentum * buf + g (the first buffer is g itself): "
         "no (1 - momentum) factor on the gradient.",
         {"step": _momentum("ema")},
+    ),
+    (
+        "momentum_ema_first_gradient",
+        "the momentum buffer is an average: buf = mu * buf + (1 - mu) * g after the first gradient",
+        "torch.optim.SGD's buffer is buf = momentum * buf + g (the first buffer is g itself): "
+        "no (1 - momentum) factor on the gradient.",
+        {"step": _momentum("ema_first")},
     ),
     (
         "momentum_buffer_reset_each_epoch",

@@ -93,6 +93,11 @@ def exp_times_count(k: float, count: np.ndarray) -> np.ndarray:
     return np.exp(-k) * count
 
 
+def one_minus_k(k: float, count: np.ndarray) -> np.ndarray:
+    """A fraction k lost each epoch: (1 - k) ** count, the first-order stand-in for exp(-k)."""
+    return (1 - k) ** count
+
+
 def k_as_gamma(k: float, count: np.ndarray) -> np.ndarray:
     """k ** count: k taken as ExponentialLR's gamma."""
     return k**count
@@ -312,6 +317,15 @@ for _mistake in [
         "The exponent is -k * n: lr0 * math.exp(-k * n), or lr0 * math.exp(-k) ** n.",
         "exponential",
         factor=exp_times_count,
+    ),
+    alternative(
+        "exponential_one_minus_k",
+        "the rate loses a fraction k each epoch (lr0 * (1 - k) ** n), where exp(-k) is the "
+        "factor per epoch",
+        "Exponential decay multiplies by exp(-k) per epoch: lr0 * math.exp(-k * n). "
+        "(1 - k) is only its first-order approximation, close for small k.",
+        "exponential",
+        factor=one_minus_k,
     ),
     alternative(
         "exponential_k_as_gamma",
