@@ -5,6 +5,13 @@ zero_grad, forward, loss, backward, torch.optim.SGD step. Batches are consecutiv
 ``permutations[epoch]`` (``reference.batching.batches``), exactly what
 DataLoader(TensorDataset(X, y), batch_size, sampler=permutation) yields, so the two loops
 agree step for step. Iris comes from the copy scikit-learn ships: no download.
+``batch_size_sweep`` trains a fresh model per batch size with a shuffling DataLoader.
+
+The loops are written as named parts (``TorchParts``: the epoch's order, its batches, the
+optimizer built, zero_grad, the batch's loss, whether a batch steps, the loss logged, the start
+of an epoch; for the sweep the shuffle, the rate and the model of each batch size); the
+defaults are the textbook ones, and the grader swaps one part at a time to reproduce a
+student's mistake (``grader.judging.misconceptions.iris``).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import importlib.util
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -35,7 +43,7 @@ class TorchTrajectory:
     state: dict[str, torch.Tensor]
     """Final parameters and buffers, a detached copy of the trained model's state_dict."""
     n_updates: int
-    """Optimizer steps taken (len(step_losses))."""
+    """Optimizer steps taken (one per mini-batch: len(step_losses))."""
 
 
 def iris_data(dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
@@ -74,6 +82,97 @@ def _accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
     return float((logits.argmax(dim=1) == y).double().mean())
 
 
+def epoch_order(permutations: Sequence[np.ndarray], epoch: int) -> np.ndarray:
+    """The order epoch ``epoch`` reads the samples in: its own permutation."""
+    return permutations[epoch]
+
+
+def sgd(params: Any, *, lr: float, momentum: float, weight_decay: float) -> torch.optim.Optimizer:
+    """The optimizer: torch.optim.SGD with the run's settings."""
+    return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+
+
+def zero_grad(opt: torch.optim.Optimizer, i: int) -> None:
+    """Before batch ``i`` of an epoch: clear the gradients (optimizer.zero_grad())."""
+    opt.zero_grad()
+
+
+def batch_loss(
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    out: torch.Tensor,
+    target: torch.Tensor,
+) -> torch.Tensor:
+    """The loss of a batch: loss_fn on the model's raw output (logits for cross-entropy)."""
+    return loss_fn(out, target)
+
+
+def steps(i: int, n_batches: int) -> bool:
+    """Whether batch ``i`` of ``n_batches`` ends with optimizer.step(): every batch does."""
+    return True
+
+
+def logged(loss: torch.Tensor, again: Callable[[], torch.Tensor]) -> float:
+    """The value recorded for a batch: its loss before the update (loss.item()); ``again``
+    would recompute it at the current parameters."""
+    return loss.item()
+
+
+def epoch_start(
+    net: torch.nn.Module,
+    opt: torch.optim.Optimizer,
+    fresh: Callable[[], tuple[torch.nn.Module, torch.optim.Optimizer]],
+) -> tuple[torch.nn.Module, torch.optim.Optimizer]:
+    """Model and optimizer at the start of an epoch: carried over (``fresh`` would rebuild
+    both)."""
+    return net, opt
+
+
+def loader_orders(n: int, epochs: int, seed: int) -> list[np.ndarray]:
+    """The orders a DataLoader(shuffle=True, generator=torch.Generator().manual_seed(seed)),
+    made once before the epoch loop, reads in its ``epochs`` epochs."""
+    from torch.utils.data import DataLoader
+
+    loader = DataLoader(
+        torch.arange(n), batch_size=n, shuffle=True, generator=torch.Generator().manual_seed(seed)
+    )
+    return [torch.cat(list(loader)).numpy() for _ in range(epochs)]
+
+
+def sweep_lr(lr: float, batch_size: int) -> float:
+    """The learning rate of one batch size of a sweep: lr itself, the same for every size."""
+    return lr
+
+
+def sweep_model(
+    trained: torch.nn.Module | None, build: Callable[[], torch.nn.Module]
+) -> torch.nn.Module:
+    """The model a batch size of a sweep starts from: a fresh one (``trained`` is the last
+    batch size's trained model, None at first)."""
+    return build()
+
+
+@dataclass(frozen=True)
+class TorchParts:
+    """The named parts of ``train_torch_model`` and ``batch_size_sweep``; the defaults are the
+    textbook ones."""
+
+    order: Callable[[Sequence[np.ndarray], int], np.ndarray] = epoch_order
+    batches: Callable[..., list[np.ndarray]] = batches
+    optimizer: Callable[..., torch.optim.Optimizer] = sgd
+    zero_grad: Callable[[torch.optim.Optimizer, int], None] = zero_grad
+    loss: Callable[..., torch.Tensor] = batch_loss
+    steps: Callable[[int, int], bool] = steps
+    logged: Callable[[torch.Tensor, Callable[[], torch.Tensor]], float] = logged
+    epoch_start: Callable[..., tuple[torch.nn.Module, torch.optim.Optimizer]] = epoch_start
+    shuffle: Callable[[int, int, int], list[np.ndarray]] = loader_orders
+    sweep_lr: Callable[[float, int], float] = sweep_lr
+    sweep_model: Callable[..., torch.nn.Module] = sweep_model
+
+
+TEXTBOOK = TorchParts()
+"""The parts of the reference loops."""
+
+
 def train_torch_model(
     model: torch.nn.Module | Callable[[], torch.nn.Module],
     X: torch.Tensor,
@@ -88,6 +187,7 @@ def train_torch_model(
     weight_decay: float = 0.0,
     seed: int,
     drop_last: bool = False,
+    parts: TorchParts = TEXTBOOK,
 ) -> TorchTrajectory:
     """Mini-batch torch.optim.SGD(lr, momentum, weight_decay) on loss_fn(model(X[B]), y[B]).
 
@@ -116,22 +216,36 @@ def train_torch_model(
     for e, perm in enumerate(orders):
         if perm.dtype.kind not in "iu" or not np.array_equal(np.sort(perm), np.arange(n)):
             raise ValueError(f"permutations[{e}] must be an integer permutation of range({n})")
-    step_losses, epoch_losses, accuracy = [], [], []
+    step_losses, epoch_losses, accuracy, n_updates = [], [], [], 0
+    hyper = {"lr": lr, "momentum": momentum, "weight_decay": weight_decay}
+
+    def build() -> tuple[torch.nn.Module, torch.optim.Optimizer]:
+        net = copy.deepcopy(model) if isinstance(model, torch.nn.Module) else model()
+        return net, parts.optimizer(net.parameters(), **hyper)
+
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        # 1. a fresh model: built from the seed, or a copy of the one given
-        net = copy.deepcopy(model) if isinstance(model, torch.nn.Module) else model()
-        opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
-        for perm in orders:
+        # 1. a fresh model (built from the seed, or a copy of the one given) and its optimizer
+        net, opt = build()
+        for epoch in range(epochs):
+            net, opt = parts.epoch_start(net, opt, build)
             net.train()
-            for idx in batches(perm, batch_size, drop_last=drop_last):
+            micro = parts.batches(parts.order(orders, epoch), batch_size, drop_last=drop_last)
+            for i, idx in enumerate(micro):
                 # 2. one mini-batch: zero_grad, forward, loss, backward, step
                 index = torch.as_tensor(idx, dtype=torch.long)
-                opt.zero_grad()
-                loss = loss_fn(net(X[index]), y[index])
+                parts.zero_grad(opt, i)
+                loss = parts.loss(loss_fn, net(X[index]), y[index])
                 loss.backward()
-                opt.step()
-                step_losses.append(loss.item())
+                if parts.steps(i, len(micro)):
+                    opt.step()
+                    n_updates += 1
+
+                def again(index: torch.Tensor = index, net: torch.nn.Module = net) -> torch.Tensor:
+                    with torch.no_grad():  # the batch's loss at the parameters now
+                        return parts.loss(loss_fn, net(X[index]), y[index])
+
+                step_losses.append(parts.logged(loss, again))
             # 3. full-data loss and accuracy at the end of the epoch
             net.eval()
             with torch.no_grad():
@@ -144,5 +258,44 @@ def train_torch_model(
         epoch_losses=np.asarray(epoch_losses),
         epoch_accuracy=np.asarray(accuracy),
         state=state,
-        n_updates=len(step_losses),
+        n_updates=n_updates,
     )
+
+
+def batch_size_sweep(
+    X: torch.Tensor,
+    y: torch.Tensor,
+    batch_sizes: Sequence[int],
+    *,
+    epochs: int,
+    lr: float,
+    seed: int,
+    make_model: Callable[[int], torch.nn.Module] | None = None,
+    parts: TorchParts = TEXTBOOK,
+) -> dict[int, float]:
+    """{batch_size: final full-data accuracy} of a fresh ``make_model(seed)`` (``iris_mlp``
+    in X's dtype when None) per batch size, trained with torch.optim.SGD(lr) and cross-entropy
+    for ``epochs`` epochs on a shuffling DataLoader seeded with ``seed`` (``loader_orders``),
+    the short last batch kept."""
+    if make_model is None:
+        make_model = lambda s: iris_mlp(s, dtype=X.dtype)  # noqa: E731
+    net, out = None, {}
+    for b in batch_sizes:
+        # 1. this batch size's model, rate and orders
+        net = parts.sweep_model(net, lambda: make_model(seed))
+        run = train_torch_model(
+            net,
+            X,
+            y,
+            loss_fn=torch.nn.functional.cross_entropy,
+            lr=parts.sweep_lr(lr, b),
+            batch_size=b,
+            epochs=epochs,
+            permutations=parts.shuffle(len(X), epochs, seed),
+            seed=seed,
+            parts=parts,
+        )
+        # 2. its accuracy after the last epoch; the trained weights kept with the model
+        net.load_state_dict(run.state)
+        out[b] = float(run.epoch_accuracy[-1])
+    return out

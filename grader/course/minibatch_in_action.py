@@ -17,7 +17,7 @@ from grader.judging import judges, misconceptions, registry
 from grader.judging.builders import series_check, trainer_context, value_check
 from grader.judging.check import Check, Verdict
 from grader.judging.judges import SEQUENCE
-from grader.judging.misconceptions.iris import SWEEP_REUSE, encode_calls
+from grader.judging.misconceptions.iris import SWEEP_REUSE, SWEEP_SEEDED, encode_calls
 
 A = "minibatch_in_action"
 LOADER_CASES = [(150, 16, False), (150, 16, True), (150, 150, False), (150, 7, True)]
@@ -350,18 +350,17 @@ def _accuracy(result: Any, b: int) -> float:
 
 
 def _sweep_named(values: list[float], solo: float, verdict: Verdict) -> Verdict:
-    """A mistake that explains the student's accuracies exactly: a loader without shuffling
-    (its runs do not depend on a shuffle), or one model trained on through the sweep (the
-    full batch reaches another accuracy after the smaller batch sizes than alone)."""
+    """A mistake that explains the student's accuracies exactly: one of the ``sweep`` family's
+    (a loader without shuffling, or the task's seeded shuffle with one part changed), or one
+    model trained on through the sweep (the full batch reaches another accuracy after the
+    smaller batch sizes than alone)."""
     found = misconceptions.diagnose(values, "sweep", _sweep_inputs())
-    if found.mistake:
+    named = {found.mistake, *found.candidates} if found.mistake else set()
+    if named and (verdict.status == "failed" or not named & SWEEP_SEEDED):
         shown = ", ".join(
             f"B={b}: {v:.4f}" for b, v in zip(SWEEP["batch_sizes"], values, strict=True)
         )
-        text = (
-            f"your accuracies ({shown}) are exactly those of a sweep that reads the data in "
-            "the same order every epoch"
-        )
+        text = f"your accuracies: {shown}"
         feedback = f"{verdict.feedback}\n{text}" if verdict.status == "failed" else text
         return _named(Verdict("failed", feedback, fraction=0.0), found)
     if np.isfinite(solo) and abs(solo - values[-1]) > 0.5 / len(_iris()[1]):
@@ -392,7 +391,7 @@ def _sweep_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
                 above="higher than any fresh run of plain SGD reaches: train every batch size "
                 "from a fresh make_model(seed) with torch.optim.SGD(lr=lr), no momentum",
                 below="lower than any reference run reaches: the model learns less than the "
-                "reference's (look at zero_grad, the loss's reduction and the learning rate)",
+                "reference's",
                 factors={"N": len(_iris()[1])},  # a count of correct samples
             )
         )

@@ -11,6 +11,7 @@ import pytest
 
 from grader.judging import registry
 from grader.judging.check import run_in_process
+from tests.grader import test_space_iris
 
 A = "minibatch_in_action"
 registry.load_builtin()
@@ -106,6 +107,48 @@ TRAINER_MISTAKES = [
             ),
         ),
     ),
+    (
+        "iris_softmax_before_cross_entropy",
+        _student(
+            (
+                "torch.nn.functional.cross_entropy(model(X[b]), y[b])",
+                "torch.nn.CrossEntropyLoss()(torch.nn.Softmax(dim=1)(model(X[b])), y[b])",
+            )
+        ),
+    ),
+    (
+        "iris_step_once_per_epoch",
+        """
+        def train_iris(X, y, *, lr, batch_size, epochs, order, seed):
+            model = make_model(seed)
+            opt = torch.optim.SGD(model.parameters(), lr=lr)
+            losses = []
+            for epoch in range(epochs):
+                opt.zero_grad()
+                for start in range(0, 150, batch_size):
+                    b = torch.as_tensor(order[epoch][start : start + batch_size])
+                    loss = torch.nn.functional.cross_entropy(model(X[b]), y[b])
+                    loss.backward()
+                    losses.append(loss.item())
+                opt.step()
+            return losses
+        """,
+    ),
+    (
+        "iris_model_rebuilt_each_epoch",
+        _student(
+            (
+                "    model = make_model(seed)\n"
+                "    opt = torch.optim.SGD(model.parameters(), lr=lr)\n",
+                "",
+            ),
+            (
+                "    for epoch in range(epochs):\n",
+                "    for epoch in range(epochs):\n        model = make_model(seed)\n"
+                "        opt = torch.optim.SGD(model.parameters(), lr=lr)\n",
+            ),
+        ),
+    ),
 ]
 
 
@@ -137,6 +180,17 @@ def test_the_correct_trainer_passes_unnamed_and_the_simulator_is_the_reference()
     inputs = {"X": X, "y": y, **course.HYPER, "orders": orders}
     reference = course._reference_losses(course.HYPER, orders)
     assert np.allclose(iris_run(inputs), reference, rtol=1e-12, atol=0)
+
+
+def test_a_float32_trainer_is_never_named() -> None:
+    """The same correct loop in float32: within the check's tolerance or not, no cause."""
+    code = _student(
+        ("model = make_model(seed)", "model = make_model(seed).float()"),
+        ("model(X[b]), y[b])", "model(X[b].float()), y[b])"),
+    )
+    for check in ("iris_trainer", "iris_trainer_public"):
+        result = run_in_process(f"{A}.{check}", _ns(code))
+        assert result.diagnosis is None or result.diagnosis.mistake is None, result.feedback
 
 
 LOADER = """
@@ -186,6 +240,17 @@ COUNTS_MISTAKES = [
             full = len(labels) // batch_size
             return np.stack([np.bincount(labels[i * batch_size:(i + 1) * batch_size].numpy(),
                                          minlength=3) for i in range(full)])
+        """,
+    ),
+    (
+        "counts_no_minlength",
+        """
+        def batch_class_counts(y, batch_size, order):
+            counts = []
+            for start in range(0, len(order), batch_size):
+                batch = np.asarray(y)[order[start:start + batch_size]]
+                counts.append(list(np.bincount(batch)))
+            return counts
         """,
     ),
 ]
@@ -245,9 +310,14 @@ def test_a_correct_sweep_passes_unnamed() -> None:
     assert result.status == "passed" and result.diagnosis is None, result.feedback
 
 
-COVERED = {m for m, _ in TRAINER_MISTAKES + LOADER_MISTAKES + COUNTS_MISTAKES} | {
-    "sweep_no_shuffle",
-    "sweep_one_model",
-    "sweep_one_model_no_shuffle",
-}
-"""Every mistake id a test here names through its real check."""
+COVERED = (
+    {m for m, _ in TRAINER_MISTAKES + LOADER_MISTAKES + COUNTS_MISTAKES}
+    | {
+        "sweep_no_shuffle",
+        "sweep_one_model",
+        "sweep_one_model_no_shuffle",
+    }
+    | test_space_iris.COVERED
+)
+"""Every mistake id a test here names through its real check (with test_space_iris's: the
+sweep's seeded-shuffle mistakes and gd_variants' new counting mistakes)."""
