@@ -17,6 +17,7 @@ import pytest
 from grader.judging import registry
 from grader.judging.check import run_in_process
 from tests.grader.test_space_descent import COVERED as DESCENT_MISTAKES
+from tests.grader.test_space_iris import COVERED as COUNT_AND_SWEEP_MISTAKES
 from tests.grader.test_space_schedules import COVERED as SCHEDULE_MISTAKES
 
 # -- correct solutions ------------------------------------------------------------------------
@@ -755,13 +756,14 @@ def test_a_skipped_short_batch_is_named_where_there_is_one() -> None:
     assert _grade(source, "gd_variants.batch_gd").status == "passed"
 
 
-def test_two_mistakes_with_the_same_output_stay_unnamed() -> None:
+def test_two_mistakes_with_the_same_output_are_named_together() -> None:
     """At B = k = 2 (the public accumulation check) a w gradient summed over the batch and
-    one not divided by k are the same numbers: neither is named."""
+    one not divided by k are the same numbers: both are named, as indistinguishable."""
     source = _changed(ACCUMULATED, "/ len(idx) / k", "/ len(idx)")
     result = _grade(source, "accumulation_normalization.accumulation_trainer_public")
     assert result.status == "failed"
-    assert result.diagnosis is None or result.diagnosis.mistake is None
+    assert {"sum_not_mean_w_only", "not_divided_by_k_w_only"} <= set(result.diagnosis.candidates)
+    assert "the values alone cannot tell which" in result.feedback
 
 
 def test_an_answer_the_family_cannot_read_is_judged_without_a_name() -> None:
@@ -821,9 +823,11 @@ COVERED = (
     | {"order_reused", "short_batch_dropped"}
     | SCHEDULE_MISTAKES
     | DESCENT_MISTAKES
+    | COUNT_AND_SWEEP_MISTAKES
 )
 """Every mistake id that a test here (or, for lr_rules' rates, test_space_schedules; for
-gd_basics' outputs and momentum, test_space_descent) names through its real check."""
+gd_basics' outputs and momentum, test_space_descent; for gd_variants' counts,
+test_space_iris) names through its real check."""
 
 
 def test_every_mistake_of_these_families_is_reproduced_here_or_by_a_fixture() -> None:
