@@ -354,7 +354,12 @@ def _sweep_named(values: list[float], solo: float, verdict: Verdict) -> Verdict:
     (a loader without shuffling, or the task's seeded shuffle with one part changed), or one
     model trained on through the sweep (the full batch reaches another accuracy after the
     smaller batch sizes than alone)."""
-    found = misconceptions.diagnose(values, "sweep", _sweep_inputs())
+    # a sweep inside the bands is named only by a mistake that no shuffle can produce by chance
+    # (the others are not even run: a correct sweep would pay seven sweeps of CPU)
+    among = None
+    if verdict.status != "failed":
+        among = {m.id for m in misconceptions.mistakes("sweep")} - SWEEP_SEEDED
+    found = misconceptions.diagnose(values, "sweep", _sweep_inputs(), among=among)
     named = {found.mistake, *found.candidates} if found.mistake else set()
     if named and (verdict.status == "failed" or not named & SWEEP_SEEDED):
         shown = ", ".join(
