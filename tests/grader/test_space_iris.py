@@ -224,13 +224,30 @@ def test_a_counting_mistake_is_named(mistake: str, check_id: str, code: str) -> 
     _named_exactly(check_id, code, mistake)
 
 
+def test_rounding_to_the_nearest_is_named_with_rounding_down() -> None:
+    """On the check's calls every short batch is under half a batch: rounding n / B to the
+    nearest and always rounding down give the same counts, so both are named together."""
+    code = """
+    def count_updates(n, batch_size, drop_last):
+        if drop_last:
+            return n // batch_size
+        return round(n / batch_size)
+    """
+    result = run_in_process("gd_variants.updates_per_epoch", _ns(code))
+    assert set(result.diagnosis.candidates) == {"count_always_floor", "count_rounded"}
+    assert "the values alone cannot tell which" in result.feedback
+
+
 def test_the_notes_31_updates_is_named_with_the_notes_erratum() -> None:
     code = """
     def count_updates(n, batch_size, drop_last):
         return n // batch_size  # 1000 / 32 = 31 updates, as the notes say
     """
-    _named_exactly("gd_variants.updates_per_epoch", code, "count_always_floor")
     result = run_in_process("gd_variants.updates_per_epoch", _ns(code))
+    # on the check's calls rounding to the nearest gives the same counts: named together
+    assert result.diagnosis.mistake == "count_always_floor", result.feedback
+    assert set(result.diagnosis.candidates) == {"count_always_floor", "count_rounded"}
+    assert "the values alone cannot tell which" in result.feedback
     assert "01-minibatch-gradient-descent.md" in result.diagnosis.fix
     assert "erratum 1" in result.diagnosis.fix
 
@@ -273,6 +290,10 @@ def test_correct_counts_pass_unnamed(check_id: str, code: str) -> None:
     assert result.status == "passed" and result.diagnosis is None, result.feedback
 
 
-COVERED = {m for m, _ in SWEEP_MISTAKES + SWEEP_UNNAMED} | {m for m, *_ in COUNT_MISTAKES}
+COVERED = (
+    {m for m, _ in SWEEP_MISTAKES + SWEEP_UNNAMED}
+    | {m for m, *_ in COUNT_MISTAKES}
+    | {"count_rounded"}
+)
 """Every new mistake id reproduced here by a student's code (the two seeded sweep mistakes
 inside the bands by the family, not named by the check)."""

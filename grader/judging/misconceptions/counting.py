@@ -84,6 +84,15 @@ for _id, _title, _fix, _parts in [
         {"short_kept": SHORT_KEPT_NEVER},
     ),
     (
+        "count_rounded",
+        "N / B is rounded to the nearest whole number (the notes' 1000/32 ~ 31), so a short "
+        "last batch under half a batch is lost",
+        "Every sample is read: without drop_last the short last batch, however small, is one "
+        "more update, ceil(n / batch_size); n // batch_size only with drop_last=True. "
+        f"{NOTES_01} says 1000/32 = 31 updates; its erratum 1 corrects it to 32.",
+        {"full": lambda n, b: round(n / b), "short_kept": SHORT_KEPT_NEVER},
+    ),
+    (
         "count_drop_last_swapped",
         "floor and ceil are swapped: drop_last rounds up, the default rounds down",
         "drop_last=True drops the short last batch (n // batch_size); the default keeps it "
