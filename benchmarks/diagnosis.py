@@ -17,7 +17,7 @@ Plus false diagnoses on the unmutated solutions (must be 0).
 
 Then the two written sets that measure it where it is hard (``benchmarks/named_sets.py``):
 the project's student corpus, and the outside set written from the released notebooks only
-(set 2; set 1, tuned to, is printed last as a regression set). So three tables: mutants, own
+(set 3; sets 2 and 1, tuned to, are printed after it as regression sets). So three tables: mutants, own
 corpus, new set. Also printed: the CPU ``diagnose`` spent per failing check on the mutants.
 
 Run: .venv/bin/python benchmarks/diagnosis.py [--quick] [--verbose] [--mutants-only]
@@ -26,6 +26,7 @@ Run: .venv/bin/python benchmarks/diagnosis.py [--quick] [--verbose] [--mutants-o
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import re
 import time
 import warnings
@@ -537,53 +538,73 @@ def mutants(source: str, quick: bool) -> list[tuple[Op, str]]:
     return out
 
 
-def run(quick: bool, verbose: bool) -> None:
+def _assignment(job: tuple[str, bool, bool]) -> tuple[str, Tally, int, list[str], dict]:
+    """Grade one assignment's solution and every mutant of it (in a worker process):
+    (assignment, tally, false diagnoses, lines to print, diagnose's CPU statistics)."""
     from grader.judging import registry
+    from grader.judging.misconceptions.library import STATS
 
+    a, quick, verbose = job
     registry.load_builtin()
-    rows, false_diagnoses, started = {}, Counter(), time.perf_counter()
-    for a in ASSIGNMENTS:
-        cells = _cells(a)
-        sources = [c["source"] for c in cells]
-        baseline = _grade(a, sources, None)
-        assert not isinstance(baseline, str), baseline
-        for r in baseline:
-            if r.status != "passed" or r.diagnosis is not None:
-                false_diagnoses[a] += 1
-                print(f"  correct solution: {r.check_id} {r.status}: {r.feedback[:120]}")
-        tally = Tally()
-        for i, c in enumerate(cells):
-            if not c["solution"]:
-                continue
-            for o, mutated in mutants(c["source"], quick):
-                results = _grade(a, [*sources[:i], mutated, *sources[i + 1 :]], i)
-                tally.mutants += 1
-                if isinstance(results, str):  # the cell itself raised: caught by the cell run
-                    tally.caught += 1
-                    tally.crashed += 1
-                    continue
-                failed = [r for r in results if r.status != "passed"]
-                if not failed:
-                    if verbose:
-                        print(f"  survived: {a}/{c['id']} {o.name}")
-                    continue
+    lines, false = [], 0
+    cells = _cells(a)
+    sources = [c["source"] for c in cells]
+    baseline = _grade(a, sources, None)
+    assert not isinstance(baseline, str), baseline
+    for r in baseline:
+        if r.status != "passed" or r.diagnosis is not None:
+            false += 1
+            lines.append(f"  correct solution: {r.check_id} {r.status}: {r.feedback[:120]}")
+    tally = Tally()
+    for i, c in enumerate(cells):
+        if not c["solution"]:
+            continue
+        for o, mutated in mutants(c["source"], quick):
+            results = _grade(a, [*sources[:i], mutated, *sources[i + 1 :]], i)
+            tally.mutants += 1
+            if isinstance(results, str):  # the cell itself raised: caught by the cell run
                 tally.caught += 1
-                if all(r.status == "error" for r in failed):
-                    tally.crashed += 1
-                groups = [g for g in (_named(r) for r in failed) if g]
-                names = [n for g in groups for n in g]
-                if groups:
-                    tally.named += 1
-                    verdicts = [_correct(n, o.intended) for n in names]
-                    if any(ok for ok, _ in verdicts):
-                        tally.correct += 1
-                        tally.located += all(loc for ok, loc in verdicts if ok)
+                tally.crashed += 1
+                continue
+            failed = [r for r in results if r.status != "passed"]
+            if not failed:
                 if verbose:
-                    print(
-                        f"  {a}/{c['id']} {o.name}: {names or '-'} | {failed[0].feedback[:140]!r}"
-                    )
-        rows[a] = tally
-    _table(rows, false_diagnoses, time.perf_counter() - started)
+                    lines.append(f"  survived: {a}/{c['id']} {o.name}")
+                continue
+            tally.caught += 1
+            if all(r.status == "error" for r in failed):
+                tally.crashed += 1
+            groups = [g for g in (_named(r) for r in failed) if g]
+            names = [n for g in groups for n in g]
+            if groups:
+                tally.named += 1
+                verdicts = [_correct(n, o.intended) for n in names]
+                if any(ok for ok, _ in verdicts):
+                    tally.correct += 1
+                    tally.located += all(loc for ok, loc in verdicts if ok)
+                elif verbose:
+                    lines.append(f"  WRONG {a}/{c['id']} {o.name}: {names}")
+            if verbose:
+                lines.append(
+                    f"  {a}/{c['id']} {o.name}: {names or '-'} | {failed[0].feedback[:140]!r}"
+                )
+    return a, tally, false, lines, dict(STATS)
+
+
+def run(quick: bool, verbose: bool) -> dict:
+    """Every assignment's mutants, two assignments at a time (one process each, forked):
+    prints the table; returns diagnose's CPU statistics summed over the processes."""
+    started = time.perf_counter()
+    rows, false_diagnoses, stats = {}, Counter(), Counter()
+    jobs = [(a, quick, verbose) for a in ASSIGNMENTS]
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        for a, tally, false, lines, st in pool.imap_unordered(_assignment, jobs):
+            rows[a], false_diagnoses[a] = tally, false
+            stats.update(st)
+            if lines:
+                print("\n".join(lines))
+    _table({a: rows[a] for a in ASSIGNMENTS}, false_diagnoses, time.perf_counter() - started)
+    return dict(stats)
 
 
 def _pct(n: int, d: int) -> str:
@@ -627,21 +648,19 @@ def main() -> None:
         "--mutants-only", action="store_true", help="leave out the written student sets"
     )
     args = parser.parse_args()
-    from grader.judging.misconceptions.library import STATS
-
     print("1. mutants of the course's own solutions (in process)")
-    run(args.quick, args.verbose)
-    calls = STATS["calls"]
+    stats = run(args.quick, args.verbose)
+    calls = stats.get("calls", 0)
     print(
-        f"diagnose: {calls} calls on failing checks, {STATS['cpu_s']:.1f} s CPU, "
-        f"{1000 * STATS['cpu_s'] / max(calls, 1):.0f} ms per failing check on average"
+        f"diagnose: {calls} calls on failing checks, {stats.get('cpu_s', 0.0):.1f} s CPU, "
+        f"{1000 * stats.get('cpu_s', 0.0) / max(calls, 1):.0f} ms per failing check on average"
     )
     if args.mutants_only:
         return
     import named_sets
 
     print("\n2./3. written student sets, graded by gdgrade autograde (benchmarks/named_sets.py)")
-    named_sets.run(["corpus", "outside-2", "outside-1"], args.verbose)
+    named_sets.run(["corpus", "outside-3", "outside-2", "outside-1"], args.verbose)
 
 
 if __name__ == "__main__":

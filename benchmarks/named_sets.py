@@ -4,12 +4,13 @@ wrongly, located only; and diagnoses on correct submissions.
 Two sets, each graded by ``gdgrade autograde`` as a process in a fresh released course:
 
 * ``corpus``: the project's student corpus (``tests/files/students/``, ``corpus.yaml``);
-* ``outside-1``, ``outside-2``: notebooks written from the released notebooks and notes
+* ``outside-1``, ``outside-2``, ``outside-3``: notebooks written from the released notebooks and notes
   only, by authors who saw neither solutions, checks nor families
   (``tests/files/outside/set<n>/``; the author's label ``<notebook>.json`` beside each,
-  with their own description of the mistake). Set 1
-  was graded while the families were rebuilt and names were added for what it showed: it
-  is a regression set; set 2 was written after, and is the measurement.
+  with their own description of the mistake). Sets 1
+  and 2 were graded while the families were rebuilt and names were added for what they
+  showed: they are regression sets; set 3, written meanwhile by new authors and graded
+  once everything else was done, is the measurement.
 
 "Named correctly" is judged against the author's description, not against the family that
 fired: ``benchmarks/reviews/<set>.yaml`` holds, per notebook, the names a reviewer who read
@@ -44,6 +45,7 @@ SETS = {
     "corpus": ROOT / "tests" / "files" / "students",
     "outside-1": ROOT / "tests" / "files" / "outside" / "set1",
     "outside-2": ROOT / "tests" / "files" / "outside" / "set2",
+    "outside-3": ROOT / "tests" / "files" / "outside" / "set3",
 }
 REVIEWS = ROOT / "benchmarks" / "reviews"
 ASSIGNMENTS = (
@@ -105,9 +107,13 @@ def _gdgrade() -> list[str]:
     return [sys.executable, "-m", "grader.cli"]
 
 
-def grade(name: str, subs: list[Entry], work: Path) -> dict[str, dict]:
-    """Release the five assignments into a fresh course, submit the set, autograde it as a
-    process; {student id: gdgrade.json}."""
+def _sid(name: str, e: Entry) -> str:
+    return f"{name.replace('-', '')}_{e.student}"
+
+
+def grade(sets: dict[str, list[Entry]], work: Path) -> dict[str, dict[str, dict]]:
+    """Release the five assignments into one fresh course, submit every set, autograde
+    them all as one process; {set: {student: gdgrade.json}}."""
     course = work / "course"
     shutil.copytree(ROOT / "assignments", course, ignore=shutil.ignore_patterns("samples"))
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
@@ -119,10 +125,11 @@ def grade(name: str, subs: list[Entry], work: Path) -> dict[str, dict]:
             cwd=course,
             capture_output=True,
         )
-    for e in subs:
-        folder = course / "submitted" / f"{name.replace('-', '')}_{e.student}" / e.assignment
-        folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(e.file, folder / f"{e.assignment}.ipynb")
+    for name, subs in sets.items():
+        for e in subs:
+            folder = course / "submitted" / _sid(name, e) / e.assignment
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(e.file, folder / f"{e.assignment}.ipynb")
     start = time.monotonic()
     done = subprocess.run(
         [*_gdgrade(), "autograde", "--course", str(course), "--force"],
@@ -133,17 +140,14 @@ def grade(name: str, subs: list[Entry], work: Path) -> dict[str, dict]:
     )
     if done.returncode not in (0, 1):
         raise SystemExit(f"gdgrade autograde failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    print(f"{name}: graded {len(subs)} notebooks in {time.monotonic() - start:.0f} s")
-    results = {}
-    for e in subs:
-        path = (
-            course
-            / "results"
-            / f"{name.replace('-', '')}_{e.student}"
-            / e.assignment
-            / "gdgrade.json"
-        )
-        results[e.student] = json.loads(path.read_text()) if path.is_file() else {}
+    total = sum(len(subs) for subs in sets.values())
+    print(f"graded {total} notebooks of {', '.join(sets)} in {time.monotonic() - start:.0f} s")
+    results: dict[str, dict[str, dict]] = {}
+    for name, subs in sets.items():
+        results[name] = {}
+        for e in subs:
+            path = course / "results" / _sid(name, e) / e.assignment / "gdgrade.json"
+            results[name][e.student] = json.loads(path.read_text()) if path.is_file() else {}
     return results
 
 
@@ -278,13 +282,12 @@ def _row(name: str, t: Tally) -> str:
 
 
 def run(which: list[str], verbose: bool) -> dict[str, Tally]:
-    totals = {}
-    for name in which:
-        subs = entries(name)
-        with tempfile.TemporaryDirectory() as work:
-            results = grade(name, subs, Path(work))
-        totals[name] = table(name, tally(name, subs, results, verbose))
-    return totals
+    sets = {name: entries(name) for name in which}
+    with tempfile.TemporaryDirectory() as work:
+        results = grade(sets, Path(work))
+    return {
+        name: table(name, tally(name, subs, results[name], verbose)) for name, subs in sets.items()
+    }
 
 
 def main() -> None:
