@@ -172,6 +172,7 @@ def _unbiased(req: ProbeRequest, ev: Evidence) -> Verdict:
 COLUMNS = ("dL/dw_1", "dL/dw_2", "dL/db")
 
 
+@registry.prepare
 @cache
 def _variance_bands() -> dict[int, list[tuple[float, float]]]:
     """Per batch size and column, the band of variance / (sigma^2 / B) over reference runs

@@ -278,6 +278,7 @@ same accuracy alone as in the sweep; a model carried over from the smaller batch
 not."""
 
 
+@registry.prepare
 @cache
 def _solo_accuracies() -> np.ndarray:
     """The reference's accuracy after each epoch at B = SOLO, a fresh model alone: one batch

@@ -24,6 +24,7 @@ import pkgutil
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,19 @@ _shipped: set[str] = set()  # the shipped assignments imported so far
 _files: set[Path] = set()
 _lock = threading.Lock()
 _file_lock = threading.RLock()  # held while a checks file runs: others wait for its checks
+
+
+PREPARED: list[Callable[[], object]] = []
+"""Student-independent work of the loaded checks' judges (cached functions: an oracle's
+bands), which a grading command runs while its sandbox starts (``prepare``)."""
+
+
+def prepare(work: Callable[[], object]) -> Callable[[], object]:
+    """Register a cached, student-independent computation a judge needs, so that commands do
+    it while the sandbox starts instead of after the first notebook ran; returns it."""
+    if work not in PREPARED:
+        PREPARED.append(work)
+    return work
 
 
 def register(check: Check) -> Check:
