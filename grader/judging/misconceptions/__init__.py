@@ -1,8 +1,12 @@
-"""The misconception library: known mistakes, each a variant of the reference, one module per
-family (``linreg_trainer``, ``momentum``, ``schedule``, ``accumulation``, ``batchnorm``;
-gd_basics' outputs in ``basics``, gd_variants' counts in ``counting``, lr_rules' rates in
-``rates``; the other normalisation layers in ``normalization``, minibatch_in_action's outputs
-in ``iris``; ``slips`` composes mistakes of distinct parts).
+"""The misconception library: known mistakes, one module per family (``linreg_trainer``,
+``momentum``, ``schedule``, ``accumulation``, ``batchnorm``; gd_basics' outputs in
+``basics``, gd_variants' counts in ``counting``, lr_rules' rates in ``rates``; the other
+normalisation layers in ``normalization``, minibatch_in_action's outputs in ``iris``).
+
+Each family is an oracle of ``reference/`` written from named parts (``register_space``) and
+each mistake one part swapped for a known alternative (``alternative``): the family's output
+with no part swapped is the reference itself, and no module here recomputes a reference
+algorithm. ``diagnose`` tries single alternatives, then pairs of different parts.
 
 ``library`` holds ``Mistake``, registration and ``diagnose``; the family modules import only
 ``library``, ``grader.evidence`` and ``reference``. Importing this package registers them all.
