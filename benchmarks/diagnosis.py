@@ -17,8 +17,9 @@ Plus false diagnoses on the unmutated solutions (must be 0).
 
 Then the two written sets that measure it where it is hard (``benchmarks/named_sets.py``):
 the project's student corpus, and the outside set written from the released notebooks only
-(set 3; sets 2 and 1, tuned to, are printed after it as regression sets). So three tables: mutants, own
-corpus, new set. Also printed: the CPU ``diagnose`` spent per failing check on the mutants.
+(set 3; sets 2 and 1, tuned to, are printed after it as regression sets). So three tables:
+mutants, own corpus, new set. Also printed: the CPU ``diagnose`` spent per failing check on
+the mutants.
 
 Run: .venv/bin/python benchmarks/diagnosis.py [--quick] [--verbose] [--mutants-only]
 """

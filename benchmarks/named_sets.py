@@ -4,8 +4,8 @@ wrongly, located only; and diagnoses on correct submissions.
 Two sets, each graded by ``gdgrade autograde`` as a process in a fresh released course:
 
 * ``corpus``: the project's student corpus (``tests/files/students/``, ``corpus.yaml``);
-* ``outside-1``, ``outside-2``, ``outside-3``: notebooks written from the released notebooks and notes
-  only, by authors who saw neither solutions, checks nor families
+* ``outside-1``, ``outside-2``, ``outside-3``: notebooks written from the released notebooks
+  and notes only, by authors who saw neither solutions, checks nor families
   (``tests/files/outside/set<n>/``; the author's label ``<notebook>.json`` beside each,
   with their own description of the mistake). Sets 1
   and 2 were graded while the families were rebuilt and names were added for what they

@@ -12,7 +12,7 @@ import pytest
 from grader.judging import misconceptions, registry
 from grader.judging.builders import series_check
 from grader.judging.check import run_in_process
-from grader.judging.misconceptions import accumulation, batchnorm, momentum, schedule
+from grader.judging.misconceptions import momentum, schedule
 
 MOMENTUM = {
     "scales": [0.2, 4.0],
