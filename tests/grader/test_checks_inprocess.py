@@ -240,6 +240,8 @@ CASES = [
     ("mistake_loss_full_data", "inproc.trainer"),
     ("mistake_leftover_group_rescaled", "inproc.accum_leftover"),
     ("mistake_momentum_ema_first_gradient", "inproc.momentum_wd"),
+    ("mistake_order_inverted", "inproc.trainer"),
+    ("mistake_short_batch_gradient_by_b", "inproc.scaled_short"),
 ]
 
 

@@ -242,6 +242,24 @@ def _changed(source: str, old: str, new: str) -> str:
 # (mistake id, check, student's code)
 MISTAKES = [
     (
+        "momentum_buffer_reset_every_step",
+        "gd_basics.momentum",
+        """
+        import numpy as np
+
+        def momentum_iterates(x0, lr, momentum, dampening, steps):
+            x = np.array(x0, dtype=float)
+            xs = [x.copy()]
+            for _ in range(steps):
+                buf = None  # the buffer of this step
+                g = np.array([0.2, 4.0]) * x
+                buf = g if buf is None else momentum * buf + (1 - dampening) * g
+                x = x - lr * buf
+                xs.append(x.copy())
+            return np.array(xs)
+        """,
+    ),
+    (
         "saddle_same_array_after_start",
         "gd_basics.saddle",
         """

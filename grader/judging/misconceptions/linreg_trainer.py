@@ -240,6 +240,13 @@ _SINGLE = [
         {"order": lambda perms, e: np.arange(len(perms[e]))},
     ),
     (
+        "order_inverted",
+        "order[e] is read as ranks (np.argsort(order[e])): the batches hold other samples",
+        "order[e] lists the samples to read, in order: batch j is order[e][j*B:(j+1)*B], the "
+        "rows X[order[e][j*B:(j+1)*B]]; no argsort.",
+        {"order": lambda perms, e: np.argsort(perms[e])},
+    ),
+    (
         "order_reused",
         "the first epoch's order is used in every epoch",
         "Read epoch e in its own order, order[e] (or draw a new permutation at the start of "
@@ -319,6 +326,14 @@ _SINGLE = [
                 zip(("gradient", "logged"), _nominal_b(i["batch_size"]), strict=True)
             )
         },
+    ),
+    (
+        "short_batch_gradient_by_b",
+        "the gradient of the short last batch is divided by batch_size, not by the samples it "
+        "holds (its logged loss is right)",
+        "Divide by the number of samples in the batch (len(idx)), which is smaller than "
+        "batch_size for the last batch of an epoch.",
+        {"built": lambda i: {"gradient": _nominal_b(i["batch_size"])[0]}},
     ),
     (
         "leftover_group_dropped",

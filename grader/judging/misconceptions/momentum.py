@@ -66,6 +66,11 @@ def averaged(buf: np.ndarray | None, g: np.ndarray, *, momentum: float, dampenin
     return momentum_buffer(buf, g, momentum=momentum, dampening=momentum)
 
 
+def forgotten(buf: np.ndarray | None, g: np.ndarray, *, momentum: float, dampening: float):
+    """The buffer made afresh every step (buf = None inside the loop): always the gradient."""
+    return momentum_buffer(None, g, momentum=momentum, dampening=dampening)
+
+
 def nesterov(g: np.ndarray, buf: np.ndarray, *, momentum: float, nesterov: bool) -> np.ndarray:
     """g + momentum * buf: Nesterov's look-ahead direction."""
     return step_direction(g, buf, momentum=momentum, nesterov=True)
@@ -123,6 +128,15 @@ _MISTAKES = [
         "Use one convention: torch's buf = momentum * buf + (1 - dampening) * g with "
         "x <- x - lr * buf (or a velocity v = momentum * v - lr * g with x <- x + v, not both).",
         {"buffer": gradient_subtracted},
+        "",
+    ),
+    (
+        "momentum_buffer_reset_every_step",
+        "the momentum buffer is created afresh at every step (buf = None inside the loop), so "
+        "every step is a first step: plain gradient descent",
+        "Create the buffer once, before the loop over steps, and carry it from step to step: "
+        "buf = g on the first step, then buf = momentum * buf + (1 - dampening) * g.",
+        {"buffer": forgotten},
         "",
     ),
     (

@@ -516,7 +516,22 @@ def column_range(X: np.ndarray) -> np.ndarray:
 
 
 register_space("standardize", standardize_run)
+def unit_statistics(fitted, X_test, fit):
+    """Mean 0 and std 1: the statistics of the training set after it was standardised in
+    place (the fitted ones read again from the overwritten array)."""
+    return np.zeros_like(fitted[0]), np.ones_like(fitted[1])
+
+
 for _id, _title, _fix, _parts in [
+    (
+        "std_train_overwritten",
+        "X_train was standardised in place (Z_train = X_train, then -= and /=), so the test "
+        "set was scaled with the standardised set's mean 0 and std 1: Z_test = X_test",
+        "Keep the training statistics before scaling and do not overwrite the input: "
+        "mean, std = X_train.mean(axis=0), X_train.std(axis=0); Z_train = (X_train - mean) / "
+        "std (a new array); Z_test = (X_test - mean) / std.",
+        {"test_statistics": unit_statistics},
+    ),
     (
         "std_test_own_stats",
         "Z_test was standardised with the test set's own mean and std",
