@@ -458,11 +458,6 @@ MISTAKES = [
         ),
     ),
     (
-        "count_always_floor",
-        "gd_variants.updates_per_epoch",
-        _changed(COUNT, "math.ceil(n / batch_size)", "n // batch_size"),
-    ),
-    (
         "count_drop_last_swapped",
         "gd_variants.updates_per_epoch",
         _changed(COUNT, "if drop_last", "if not drop_last"),

@@ -293,7 +293,7 @@ def test_correct_counts_pass_unnamed(check_id: str, code: str) -> None:
 COVERED = (
     {m for m, _ in SWEEP_MISTAKES + SWEEP_UNNAMED}
     | {m for m, *_ in COUNT_MISTAKES}
-    | {"count_rounded"}
+    | {"count_rounded", "count_always_floor"}
 )
 """Every new mistake id reproduced here by a student's code (the two seeded sweep mistakes
 inside the bands by the family, not named by the check)."""
