@@ -17,11 +17,12 @@ Plus false diagnoses on the unmutated solutions (must be 0).
 
 Then the two written sets that measure it where it is hard (``benchmarks/named_sets.py``):
 the project's student corpus, and the outside set written from the released notebooks only
-(set 3; sets 2 and 1, tuned to, are printed after it as regression sets). So three tables:
+(set 4; with --regression also sets 3 to 1, tuned to, as regression sets). So three tables:
 mutants, own corpus, new set. Also printed: the CPU ``diagnose`` spent per failing check on
 the mutants.
 
 Run: .venv/bin/python benchmarks/diagnosis.py [--quick] [--verbose] [--mutants-only]
+[--regression]
 """
 
 from __future__ import annotations
@@ -648,6 +649,9 @@ def main() -> None:
     parser.add_argument(
         "--mutants-only", action="store_true", help="leave out the written student sets"
     )
+    parser.add_argument(
+        "--regression", action="store_true", help="also the outside sets 1-3 (tuned to)"
+    )
     args = parser.parse_args()
     print("1. mutants of the course's own solutions (in process)")
     stats = run(args.quick, args.verbose)
@@ -661,7 +665,8 @@ def main() -> None:
     import named_sets
 
     print("\n2./3. written student sets, graded by gdgrade autograde (benchmarks/named_sets.py)")
-    named_sets.run(["corpus", "outside-3", "outside-2", "outside-1"], args.verbose)
+    regression = ["outside-3", "outside-2", "outside-1"] if args.regression else []
+    named_sets.run(["corpus", "outside-4", *regression], args.verbose)
 
 
 if __name__ == "__main__":

@@ -4,12 +4,12 @@ wrongly, located only; and diagnoses on correct submissions.
 Two sets, each graded by ``gdgrade autograde`` as a process in a fresh released course:
 
 * ``corpus``: the project's student corpus (``tests/files/students/``, ``corpus.yaml``);
-* ``outside-1``, ``outside-2``, ``outside-3``: notebooks written from the released notebooks
+* ``outside-1`` ... ``outside-4``: notebooks written from the released notebooks
   and notes only, by authors who saw neither solutions, checks nor families
   (``tests/files/outside/set<n>/``; the author's label ``<notebook>.json`` beside each,
   with their own description of the mistake). Sets 1
-  and 2 were graded while the families were rebuilt and names were added for what they
-  showed: they are regression sets; set 3, written meanwhile by new authors and graded
+  to 3 were graded while the families were rebuilt, and names were added for what they
+  showed: they are regression sets; set 4, written meanwhile by new authors and graded
   once everything else was done, is the measurement.
 
 "Named correctly" is judged against the author's description, not against the family that
@@ -46,6 +46,7 @@ SETS = {
     "outside-1": ROOT / "tests" / "files" / "outside" / "set1",
     "outside-2": ROOT / "tests" / "files" / "outside" / "set2",
     "outside-3": ROOT / "tests" / "files" / "outside" / "set3",
+    "outside-4": ROOT / "tests" / "files" / "outside" / "set4",
 }
 REVIEWS = ROOT / "benchmarks" / "reviews"
 ASSIGNMENTS = (
