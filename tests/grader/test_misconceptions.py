@@ -319,6 +319,10 @@ def test_a_course_checks_file_can_register_a_mistake(tmp_path: Path) -> None:
     registry.load_course(tmp_path)
     try:
         plain = momentum.momentum_run({**MOMENTUM, "momentum": 0.0})
-        assert grade("fixture.momentum", lambda: plain) == ("failed", "no_momentum")
+        result = run_in_process("fixture.momentum", {"run": lambda: plain})
+        assert result.status == "failed"
+        # plain GD is also the built-in buffer made afresh every step: named together
+        assert "no_momentum" in result.diagnosis.candidates, result.feedback
+        assert "momentum ignored" in result.feedback
     finally:
         registry.MISCONCEPTIONS.pop("no_momentum", None)
