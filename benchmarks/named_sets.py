@@ -153,9 +153,7 @@ def grade(sets: dict[str, list[Entry]], work: Path) -> dict[str, dict[str, dict]
 
 
 def _checks(result: dict) -> list[dict]:
-    return [c for cell in result.get("cells", []) for c in cell.get("checks", [])] or result.get(
-        "checks", []
-    )
+    return [c for cell in result.get("cells", []) for c in cell.get("checks", [])]
 
 
 def shown(result: dict) -> tuple[bool, list[list[str]]]:

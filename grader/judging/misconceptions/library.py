@@ -194,11 +194,14 @@ def _digest(inputs: dict[str, Any]) -> str | None:
 def _output(
     family: str, chosen: tuple[Mistake, ...], inputs: dict[str, Any], key: str | None
 ) -> np.ndarray | None:
-    """The output of the chosen mistakes together (one, or two of different parts)."""
+    """The output of the chosen mistakes together (one, or two of different parts); no
+    mistake chosen: the family's reference."""
     ids = tuple(m.id for m in chosen)
     if key is not None and (family, ids, key) in _CACHE:
         return _CACHE[(family, ids, key)]
-    if len(chosen) == 1:
+    if not chosen:
+        output = _run(REFERENCES[family], inputs)
+    elif len(chosen) == 1:
         output = _run(chosen[0].simulate, inputs)
     else:
         parts = dict(p for m in chosen for p in m.parts)
@@ -282,7 +285,7 @@ def _diagnose(
     none = Diagnosis(mistake=None, title=NONE_TITLE)
     key = _digest(inputs)
     if reference is None and family in REFERENCES and among is None:
-        reference = _run(REFERENCES[family], inputs)
+        reference = _output(family, (), inputs, key)
     if reference is not None and _matches(s, np.asarray(reference, float).ravel(), rtol, atol):
         return none
     singles = [m for m in mistakes(family) if among is None or m.id in among]

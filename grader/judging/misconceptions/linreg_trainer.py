@@ -152,12 +152,12 @@ def _momentum(how: str) -> Callable:
     def step(theta, grad, buf, *, lr, momentum, weight_decay):
         if not momentum:
             raise ValueError("no momentum in this check")
-        g = grad + weight_decay * theta
         if how == "nesterov":
             return sgd_step(
                 theta, grad, buf, lr=lr, momentum=momentum, nesterov=True, weight_decay=weight_decay
             )
         if how in ("ema", "ema_first"):  # buf = mu * buf + (1 - mu) * g
+            g = grad + weight_decay * theta
             first = (1 - momentum) * g if how == "ema" else g  # from zero, or from g
             buf = first if buf is None else momentum * buf + (1 - momentum) * g
             return theta - lr * buf, buf
