@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from functools import cache
 
 import numpy as np
@@ -138,9 +139,10 @@ def _shape_relation(shapes: set[tuple[int, ...]]) -> explain.Relation | None:
         d = shape[0] - TRIALS
         return explain.Relation(
             f"offset:{d:+d}",
-            f"you made {shape[0]} trials where {TRIALS} were asked: one too "
+            f"your arrays have {shape[0]} rows where {TRIALS} trials were asked: one row too "
             + ("few" if d < 0 else "many"),
-            "draw exactly `trials` mini-batches (for _ in range(trials)), one row each",
+            "return one row per trial: draw exactly `trials` mini-batches "
+            "(for _ in range(trials)) and keep every row",
         )
     return None
 
@@ -193,23 +195,38 @@ def _variance(req: ProbeRequest, ev: Evidence) -> Verdict:
     if isinstance(arrays, Verdict):
         return arrays
     sigma2 = _per_sample().var(axis=0)
-    verdicts = [
-        judges.band(
-            float(est[:, j].var() / (sigma2[j] / size)),
-            low=low,
-            high=high,
-            what=f"B={size}: variance of {COLUMNS[j]} / (sigma^2 / B)",
-            scaled=variance_relations(
-                size,
-                len(NOISE["X"]),
-                COLUMNS[j],
-                {c: sigma2[k] / sigma2[j] for k, c in enumerate(COLUMNS) if k != j},
-            ),
-        )
-        for size, est in zip(SIZES, arrays, strict=True)
-        for j, (low, high) in enumerate(_variance_bands()[size])
-    ]
+    verdicts = []
+    for size, est in zip(SIZES, arrays, strict=True):
+        ratios = est.var(axis=0) / (sigma2 / size)
+        swapped = _columns_swapped(size * est.var(axis=0), sigma2, _variance_bands()[size])
+        for j, (low, high) in enumerate(_variance_bands()[size]):
+            others = {c: sigma2[k] / sigma2[j] for k, c in enumerate(COLUMNS) if k != j}
+            verdicts.append(
+                judges.band(
+                    float(ratios[j]),
+                    low=low,
+                    high=high,
+                    what=f"B={size}: variance of {COLUMNS[j]} / (sigma^2 / B)",
+                    scaled=variance_relations(
+                        size, len(NOISE["X"]), COLUMNS[j], others if swapped else None
+                    ),
+                )
+            )
     return judges.all_of(*verdicts)
+
+
+def _columns_swapped(
+    variances: np.ndarray, sigma2: np.ndarray, bands: list[tuple[float, float]]
+) -> bool:
+    """Whether the columns' variances (times B) are the reference's in another column
+    order: every column inside the band of the column it would be. A single column that
+    happens to have another's variance is not a swap."""
+    for order in itertools.permutations(range(len(sigma2))):
+        if list(order) == sorted(order):
+            continue
+        if all(bands[k][0] <= variances[j] / sigma2[k] <= bands[k][1] for j, k in enumerate(order)):
+            return True
+    return False
 
 
 registry.register(

@@ -6,7 +6,7 @@ import numpy as np
 
 from grader.evidence import Evidence, ProbeRequest
 from grader.inside.probes import encode
-from grader.judging import judges, registry
+from grader.judging import judges, registry, trajectories
 from grader.judging.builders import linreg_problem, series_check, trainer_check, value_check
 from grader.judging.check import Check, Verdict
 from grader.judging.explain import Context
@@ -173,6 +173,9 @@ def _range_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
         "lrs": rates,
         "explode": 10.0,
     }
+    # where the losses already differ, the test stops elsewhere because the training is
+    # wrong: the count of rates then says nothing of the stopping rule
+    same_losses = _same_start(trajectories.losses_of(ev), ref.step_losses[:kept])
     verdicts = [
         judges.trajectory(
             lrs,
@@ -182,6 +185,7 @@ def _range_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
             what="lr",
             title="range test lr",
             mistakes=("range_lrs", RANGE_INPUTS),
+            among=None if same_losses else _rate_mistakes(),
         ),
         judges.trajectory(
             ev,
@@ -192,11 +196,29 @@ def _range_judge(req: ProbeRequest, ev: Evidence) -> Verdict:
             context=Context(factors={"B": RANGE_HYPER["batch_size"], "N": 64}),
         ),
     ]
+    if not same_losses:
+        verdicts[0] = judges.unexplained(verdicts[0])
     if _names(verdicts[0]):  # the rates name the mistake: a relation of the losses (stopped
         verdicts[1] = judges.unexplained(verdicts[1])  # one step early...) would add a cause
-    elif _names(verdicts[1]):
-        verdicts.reverse()  # the losses name the mistake: they come first
+    elif _names(verdicts[1]):  # the losses name the mistake: they come first, and a relation
+        verdicts = [verdicts[1], judges.unexplained(verdicts[0])]  # of the rates would add one
     return judges.all_of(*verdicts)
+
+
+STOPPING_MISTAKES = {"range_exploding_batch_dropped", "range_never_stops"}
+"""The range test's mistakes of where it stops: read from the reference's losses."""
+
+
+def _rate_mistakes() -> set[str]:
+    from grader.judging import misconceptions
+
+    return {m.id for m in misconceptions.mistakes("range_lrs")} - STOPPING_MISTAKES
+
+
+def _same_start(losses: list[float] | None, reference: list[float]) -> bool:
+    """Whether the losses agree with the reference's as far as both go."""
+    n = min(len(losses or []), len(reference))
+    return n > 0 and trajectories.compare(losses[:n], reference[:n]).matches
 
 
 def _names(verdict: Verdict) -> bool:

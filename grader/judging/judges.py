@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -728,6 +728,7 @@ def trajectory(
     what: str = "loss",
     title: str = "Loss per step",
     mistakes: tuple[str, dict[str, Any]] | None = None,
+    among: Collection[str] | None = None,
     replay: Replay | None = None,
     log_y: bool = False,
     width: int = 1,
@@ -742,7 +743,8 @@ def trajectory(
 
     ``student``: the Evidence of a "train" probe (losses through ``trajectories.losses_of``)
     or a sequence. ``mistakes``: ``(family, inputs)`` for
-    ``grader.judging.misconceptions.diagnose`` on failure. ``replay``: the student chose the
+    ``grader.judging.misconceptions.diagnose`` on failure (``among``: only those mistake
+    ids). ``replay``: the student chose the
     order (a "record" probe): the batches in the Evidence must be epochs, each a new
     permutation (else a failed verdict naming ``no_shuffle``); the reference is recomputed
     on them (``reference`` is ignored and may be None) and ``inputs["permutations"]`` of
@@ -791,7 +793,7 @@ def trajectory(
         from grader.judging import misconceptions
 
         found = misconceptions.diagnose(
-            losses, mistakes[0], mistakes[1], reference, rtol=rtol, atol=atol
+            losses, mistakes[0], mistakes[1], reference, rtol=rtol, atol=atol, among=among
         )
         curve = misconceptions.output_of(found)
     series = {"student": _per_step(losses, width), "reference": _per_step(reference, width)}

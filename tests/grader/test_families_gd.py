@@ -566,6 +566,16 @@ MISTAKES = [
         "lr_rules.range_test",
         _changed(RANGE, "b - lr * 2 * np.mean(r)", "b - lr * 2 * np.sum(r)"),
     ),
+    (  # the losses explode a step early: the shorter rates are not a stopping mistake
+        "sign_b_only",
+        "lr_rules.range_test",
+        _changed(RANGE, "b - lr * 2 * np.mean(r)", "b + lr * 2 * np.mean(r)"),
+    ),
+    (  # ... nor are the longer ones
+        "no_factor_two_b_only",
+        "lr_rules.range_test",
+        _changed(RANGE, "b - lr * 2 * np.mean(r)", "b - lr * np.mean(r)"),
+    ),
 ]
 
 _W_UPDATE = "w = w - lr * 2 * X[idx].T @ r / len(idx)"
@@ -722,6 +732,22 @@ def _assert_named(mistake_id: str, check_id: str, source: str) -> None:
     assert mistake.fix
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        _changed(RANGE, "b - lr * 2 * np.mean(r)", "b + lr * 2 * np.mean(r)"),
+        _changed(RANGE, "b - lr * 2 * np.mean(r)", "b - lr * np.mean(r)"),
+        _changed(RANGE, "idx = perm[start : start + batch_size]", "idx = perm[start : start]"),
+    ],
+)
+def test_range_test_stopping_is_not_blamed_when_the_losses_differ(source: str) -> None:
+    result = _grade(source, "lr_rules.range_test")
+    assert result.status == "failed"
+    for stop in ("range_exploding_batch_dropped", "range_never_stops"):
+        assert registry.MISCONCEPTIONS[stop].title not in result.feedback
+    assert "one step early" not in result.feedback and "one step late" not in result.feedback
+
+
 @pytest.mark.parametrize(("mistake_id", "check_id", "source"), MISTAKES)
 def test_a_mistake_is_named_by_its_check(mistake_id: str, check_id: str, source: str) -> None:
     _assert_named(mistake_id, check_id, source)
@@ -875,8 +901,8 @@ def minibatch_gradients(X, y, w, b, batch_size, trials, seed):
 @pytest.mark.parametrize(
     ("source", "relation", "words"),
     [
-        (_changed(NOISE, "range(trials)", "range(trials - 1)"), "offset:-1", "one too few"),
-        (_changed(NOISE, "range(trials)", "range(trials + 1)"), "offset:+1", "one too many"),
+        (_changed(NOISE, "range(trials)", "range(trials - 1)"), "offset:-1", "one row too few"),
+        (_changed(NOISE, "range(trials)", "range(trials + 1)"), "offset:+1", "one row too many"),
         (_changed(NOISE, "np.array(out)", "np.array(out).T"), "transpose", "axes swapped"),
     ],
 )

@@ -122,7 +122,7 @@ def layer_norm_over(axis):
     return layer_norm
 
 
-def gradients(*, replace=True, factor=2, bias_first=False):
+def gradients(*, replace=True, factor=2, bias_first=False, target_sign=-1):
     def minibatch_gradients(X, y, w, b, batch_size, trials, seed):
         rng = np.random.default_rng(seed)
         out = []
@@ -131,7 +131,7 @@ def gradients(*, replace=True, factor=2, bias_first=False):
                 idx = rng.integers(0, len(X), size=batch_size)
             else:
                 idx = rng.choice(len(X), size=batch_size, replace=False)
-            r = X[idx] @ w + b - y[idx]
+            r = X[idx] @ w + b + target_sign * y[idx]
             out.append(np.append(factor * X[idx].T @ r / batch_size, 2 * r.mean()))
         out = np.array(out)
         return out[:, [-1, *range(out.shape[1] - 1)]] if bias_first else out
@@ -273,6 +273,15 @@ def test_columns_in_another_order_are_named_by_their_variance():
     assert result.diagnosis.relation == "columns"
     assert "Your dL/dw_1 column has the variance dL/db should have" in result.feedback
     assert "replacement" not in result.feedback
+
+
+def test_one_column_with_another_columns_variance_is_not_called_a_swap():
+    # r = Xw + b + y: every column's variance is off; one of them happens to be near the
+    # variance another column should have, but no order of the columns explains them all
+    result = run("gd_variants.variance", minibatch_gradients=gradients(target_sign=1))
+    assert result.status == "failed"
+    assert result.diagnosis is None or result.diagnosis.relation != "columns"
+    assert "another order" not in result.feedback
 
 
 def test_a_library_mistake_replaces_the_relation_and_its_hint():

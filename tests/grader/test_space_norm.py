@@ -245,7 +245,7 @@ def test_the_notes_loss_over_k_is_a_course_trap_whose_fix_cites_the_notes() -> N
 
 def test_the_notes_undefined_batch_of_one_is_a_course_trap_named_with_its_twins() -> None:
     """bn_y returned as NaN because the notes call a batch of one undefined: named, together
-    with the two slips that give the same NaNs (the values cannot tell them apart), and the
+    with the slips that give the same NaNs (the values cannot tell them apart), and the
     trap's fix cites the notes' section and says what the formula with eps gives."""
     code = """
     def one_sample_outputs(x, gamma, beta, eps=1e-5):
@@ -259,7 +259,8 @@ def test_the_notes_undefined_batch_of_one_is_a_course_trap_named_with_its_twins(
     trap = registry.MISCONCEPTIONS["one_bn_undefined"]
     assert result.status == "failed" and _named(result) == "one_bn_undefined", result.feedback
     assert result.diagnosis.title.startswith(library.SAME_VALUES)
-    assert result.diagnosis.runner_up in ("one_bn_unbiased_var", "one_bn_eps_dropped")
+    twins = {"one_bn_unbiased_var", "one_bn_eps_dropped", "one_bn_eps_subtracted"}
+    assert set(result.diagnosis.candidates) == {"one_bn_undefined", *twins}
     assert trap.title in result.feedback and trap.fix in result.diagnosis.fix
     notes = (ROOT / normalization.NOTES).read_text()
     assert normalization.NOTES in trap.fix and "The Problem with Small Batches" in notes

@@ -41,6 +41,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -177,10 +178,11 @@ def output_of(diagnosis: Diagnosis | None) -> list[float] | None:
     return getattr(diagnosis, "_output", None) if diagnosis is not None else None
 
 
-_CACHE: dict[tuple[str, tuple[str, ...], str], np.ndarray | None] = {}
+_CACHE: OrderedDict[tuple[str, tuple[str, ...], str], np.ndarray | None] = OrderedDict()
 """Mistaken outputs per (family, mistake ids, digest of the inputs): a class's submissions
-meet the same check inputs, so each mistaken output is computed once per process."""
-_CACHE_LIMIT = 4096
+meet the same check inputs, so each mistaken output is computed once per process. When full,
+the least recently used goes (every shipped check's singles and pairs fit)."""
+_CACHE_LIMIT = 32768
 
 
 def _digest(inputs: dict[str, Any]) -> str | None:
@@ -198,6 +200,7 @@ def _output(
     mistake chosen: the family's reference."""
     ids = tuple(m.id for m in chosen)
     if key is not None and (family, ids, key) in _CACHE:
+        _CACHE.move_to_end((family, ids, key))
         return _CACHE[(family, ids, key)]
     if not chosen:
         output = _run(REFERENCES[family], inputs)
@@ -206,8 +209,10 @@ def _output(
     else:
         parts = dict(p for m in chosen for p in m.parts)
         output = _run(lambda i: SPACES[family](i, **parts), inputs)
-    if key is not None and len(_CACHE) < _CACHE_LIMIT:
+    if key is not None:
         _CACHE[(family, ids, key)] = output
+        if len(_CACHE) > _CACHE_LIMIT:
+            _CACHE.popitem(last=False)
     return output
 
 
@@ -239,8 +244,9 @@ def _matches(student: np.ndarray, output: np.ndarray, rtol: float, atol: float) 
     return bool(np.allclose(student, output, rtol=rtol, atol=atol, equal_nan=True))
 
 
-STATS = {"calls": 0, "cpu_s": 0.0}
-"""``diagnose`` calls in this process and the CPU seconds they took (benchmarks print it)."""
+STATS: dict[str, float] = {"calls": 0, "cpu_s": 0.0}
+"""``diagnose`` calls in this process and the CPU seconds they took, in all and per family
+(``"cpu_s <family>"``; benchmarks print it)."""
 
 
 def diagnose(
@@ -268,8 +274,10 @@ def diagnose(
     try:
         return _diagnose(student, family, inputs, reference, rtol, atol, among)
     finally:
+        spent = time.process_time() - start
         STATS["calls"] += 1
-        STATS["cpu_s"] += time.process_time() - start
+        STATS["cpu_s"] += spent
+        STATS[f"cpu_s {family}"] = STATS.get(f"cpu_s {family}", 0.0) + spent
 
 
 def _diagnose(

@@ -440,6 +440,24 @@ register(
         bn_denominator=undefined_at_zero,
     )
 )
+
+
+def eps_subtracted(var: np.ndarray, eps: float) -> np.ndarray:
+    """sqrt(var - eps): NaN where the variance is below eps (a batch of one's is 0)."""
+    with np.errstate(invalid="ignore"):
+        return np.sqrt(var - eps)
+
+
+register(
+    alternative(
+        "one_bn_eps_subtracted",
+        "bn_y: eps was subtracted from the variance (sqrt(var - eps)); a batch of one has "
+        "variance 0, and the square root of -eps is NaN",
+        "Add eps to the variance inside the root: sqrt(var + eps).",
+        "one_sample",
+        bn_denominator=eps_subtracted,
+    )
+)
 layer_alternatives("one_bn", "bn_y (BatchNorm)", "one_sample", "bn_", "the batch axis")
 layer_alternatives("one_ln", "ln_y (LayerNorm)", "one_sample", "ln_", "the sample's features")
 
@@ -516,6 +534,8 @@ def column_range(X: np.ndarray) -> np.ndarray:
 
 
 register_space("standardize", standardize_run)
+
+
 def unit_statistics(fitted, X_test, fit):
     """Mean 0 and std 1: the statistics of the training set after it was standardised in
     place (the fitted ones read again from the overwritten array)."""
