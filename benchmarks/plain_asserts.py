@@ -10,7 +10,10 @@ commands (``commands.py``: ``nbgrader autograde`` and ``gdgrade autograde``, eac
 of its own); prints both wall times, the ratio and the time per submission. Then, as a
 breakdown only, one in-process run of gdgrade's batch with its split (``split.py``) and the
 student's own code (the test cells' calls, timed in a warm process: the part no grader
-saves).
+saves). Last, the floor: the least any grader that runs each submission in a fresh process
+forked from a warm one could take on this machine (a torch kernel's imports once, then the
+class's own code, each submission in a fresh fork, shared among the workers), and the ratio
+that floor would give against nbgrader's time.
 
 Run: .venv/bin/python benchmarks/plain_asserts.py [--n 40] [--workers 2]
 """
@@ -18,13 +21,16 @@ Run: .venv/bin/python benchmarks/plain_asserts.py [--n 40] [--workers 2]
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import nbformat
-from commands import gdgrade_autograde
+from commands import gdgrade_autograde, median_of, timed
 from nbgrader_vs_gdgrade import nbgrader_run, released, submit_mix
 from split import PHASES, Split
 
@@ -144,6 +150,46 @@ def student_seconds() -> float:
     return statistics.median(times)
 
 
+KERNEL_IMPORTS = "import IPython.core.interactiveshell, numpy, torch, torch._dynamo"
+"""What a torch notebook's process imports before its first optimizer step returns (the step
+imports torch._dynamo)."""
+
+
+def import_floor() -> float:
+    """Seconds for a Python process to import what a torch kernel needs (median of 3)."""
+    return median_of(3, lambda: timed([sys.executable, "-c", KERNEL_IMPORTS]))[0]
+
+
+def _in_fork(code: str) -> float:
+    """The test cells' work for one answer in a fresh fork of this (warm) process."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its answer, the data and the tests, timed
+        os.close(read)
+        ns: dict = {}
+        start = time.perf_counter()
+        with contextlib.suppress(Exception):
+            exec(code, ns)
+            exec(DATA, ns)
+        for _points, test in TESTS.values():
+            with contextlib.suppress(Exception):
+                exec(test, ns)
+        os.write(write, f"{time.perf_counter() - start}".encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as fh:
+        seconds = float(fh.read())
+    os.waitpid(pid, 0)
+    return seconds
+
+
+def class_code_in_forks(n: int) -> float:
+    """The class's own code per submission (its mix of answers), each in a fresh fork of a
+    warm process: the median of 3 passes over the mix."""
+    answers = [VARIANTS[MIX[i % len(MIX)]] for i in range(n)]
+    return statistics.median(sum(_in_fork(a) for a in answers) / n for _ in range(3))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=40)
@@ -179,6 +225,14 @@ def main() -> None:
     print(
         "breakdown split, s per submission summed over threads: "
         + ", ".join(f"{p} {each[p]:.3f}" for p in PHASES if p != "start-up")
+    )
+    imports, code = import_floor(), class_code_in_forks(n)
+    floor = imports + n * code / args.workers
+    print(
+        f"floor (no overhead at all): a torch kernel's imports {imports:.2f} s once, then the "
+        f"class's own code in fresh forks {code:.3f} s per submission x {n} / {args.workers} "
+        f"workers = {floor:.2f} s: at most {nb_wall / floor:.1f}x; 35x needs "
+        f"{nb_wall / 35:.2f} s"
     )
 
 

@@ -12,6 +12,9 @@ mistaken one with ``--sample``). Every timing is a whole command in a process of
   submitted (released with ``nbgrader generate_assignment`` first, outside the timing).
 
 Each is run ``--repeats`` times; the medians are compared. The three scores must agree.
+Beside them, the floor no grader of that notebook goes under: a Python process that only
+imports what the notebook's kernel imports (IPython, the notebook's libraries, and
+``torch._dynamo`` with torch, which the first optimizer step imports).
 
 Run: .venv/bin/python benchmarks/single_notebook.py [--repeats 3] [--assignments gd_basics ...]
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -29,10 +33,12 @@ from commands import (
     median_of,
     nbgrader_autograde,
     run_autograder,
+    timed,
 )
 
 from grader.nbgrader_io.release import release, submit
 from grader.paths import REPO_ROOT
+from grader.sandbox import preload
 
 GD_BASICS_TARGET = 2.5
 """Seconds: the most ``gdgrade grade`` of one gd_basics notebook may take (issue 25)."""
@@ -59,8 +65,17 @@ def course_with(root: Path, assignment: str, notebook: Path) -> Path:
     return root
 
 
-def measure(a: str, nb: Path, tmp: Path, repeats: int) -> tuple[float, float, float, dict]:
-    """Median walls of the three commands on one notebook, and the scores each gave."""
+def kernel_imports(a: str, nb: Path) -> str:
+    """What the notebook's kernel imports before its cells' own work, as one statement."""
+    modules = preload.imported([CHECKOUT_COURSE / "source" / a / f"{a}.ipynb"], [nb])
+    if preload.TORCH in {m.split(".")[0] for m in modules}:
+        modules.append("torch._dynamo")
+    return "; ".join(f"import {m}" for m in ["IPython.core.interactiveshell", *modules])
+
+
+def measure(a: str, nb: Path, tmp: Path, repeats: int) -> tuple[float, float, float, float, dict]:
+    """Median walls of the three commands on one notebook and of its kernel's imports alone,
+    and the scores each command gave."""
     scores: dict[str, float] = {}
     out, gs_root = tmp / "out", gradescope_layout(a, tmp / "autograder")
     course = course_with(tmp / "course", a, nb)
@@ -81,7 +96,9 @@ def measure(a: str, nb: Path, tmp: Path, repeats: int) -> tuple[float, float, fl
     g, _ = median_of(repeats, grade)
     s, _ = median_of(repeats, gradescope)
     n, _ = median_of(repeats, nbgrader)
-    return g, s, n, scores
+    imports = kernel_imports(a, nb)
+    f, _ = median_of(repeats, lambda: timed([sys.executable, "-c", imports]))
+    return g, s, n, f, scores
 
 
 def main() -> None:
@@ -99,12 +116,13 @@ def main() -> None:
     print(f"one notebook ({args.sample}), whole commands, medians of {args.repeats}")
     print(
         f"{'assignment':28s} {'gdgrade grade':>14s} {'run_autograder':>15s} "
-        f"{'nbgrader':>9s}  nbgrader/grade  scores (grade, gradescope, nbgrader)"
+        f"{'nbgrader':>9s} {'imports alone':>14s}  nbgrader/grade  "
+        "scores (grade, gradescope, nbgrader)"
     )
-    for a, g, s, n, sc in rows:
+    for a, g, s, n, f, sc in rows:
         agree = "agree" if len(set(sc.values())) == 1 else "DIFFER"
         print(
-            f"{a:28s} {g:13.2f}s {s:14.2f}s {n:8.2f}s  {n / g:13.1f}x  "
+            f"{a:28s} {g:13.2f}s {s:14.2f}s {n:8.2f}s {f:13.2f}s  {n / g:13.1f}x  "
             f"{sc['grade']:g}, {sc['gradescope']:g}, {sc['nbgrader']:g} ({agree})"
         )
     slowest = min(rows, key=lambda r: r[3] / r[1])
@@ -113,6 +131,10 @@ def main() -> None:
         f"(gdgrade grade {slowest[1]:.2f} s, nbgrader autograde {slowest[3]:.2f} s); "
         f"run_autograder at most {max(r[2] for r in rows):.2f} s "
         f"(target <= {GRADESCOPE_TARGET:g} s)"
+    )
+    print(
+        "summary: gdgrade grade above its notebook's imports alone: "
+        + ", ".join(f"{r[0]} +{r[1] - r[4]:.2f} s" for r in rows)
     )
     basics = [r for r in rows if r[0] == "gd_basics"]
     if basics:
