@@ -43,7 +43,7 @@ def _stopping():
 def _stable():
     from reference.descent import is_stable
 
-    return [is_stable(lr, 2.0) for lr in LRS]
+    return [is_stable(lr, lipschitz) for lr, lipschitz in STABLE_CASES]
 
 
 def _saddle():
@@ -88,6 +88,8 @@ def _plain_gd():
 
 LRS = [0.0, 0.1, 0.5, 0.99, 1.0, 1.2, 2.5]
 """Both ends of 0 < lr < 2/L = 1 are in: lr = 0 and lr = 1 are not stable."""
+STABLE_CASES = [(lr, 2.0) for lr in LRS] + [(0.6, 4.0), (1.5, 1.0)]
+"""The text's L = 2, then two other L: a bound written for L = 2 alone gets both wrong."""
 STOP_CASES = [
     (-6, 0.25, 1e-3, 0.0, 100),
     (-6, 0.1, 0.0, 1e-2, 500),
@@ -158,11 +160,11 @@ value_check(
     name="stability rule 0 < alpha < 2/L",
     points=2,
     target="is_stable",
-    calls=[((lr, 2.0), {}) for lr in LRS],
+    calls=[(case, {}) for case in STABLE_CASES],
     expected=_stable,
     exact=True,
     family="stability",
-    family_inputs={"calls": [(lr, 2.0) for lr in LRS]},
+    family_inputs={"calls": STABLE_CASES},
     as_numbers=encode_bools,
     topics=("stability",),
 )
@@ -193,10 +195,10 @@ series_check(
 )
 series_check(
     "gd_basics.momentum_zero_is_gd",
-    name="momentum 0 is plain GD",
+    name="momentum 0 is plain GD, whatever the dampening",
     points=1,
     target="momentum_iterates",
-    args=([1.0, 1.0], 0.4, 0.0, 0.0, 5),
+    args=([1.0, 1.0], 0.4, 0.0, 0.5, 5),  # the text: no buffer, so dampening plays no part
     expected=_plain_gd,
     what="iterate",
     topics=("momentum",),

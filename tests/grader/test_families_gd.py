@@ -74,7 +74,10 @@ def momentum_iterates(x0, lr, momentum, dampening, steps):
     out = [x.copy()]
     for _ in range(steps):
         g = scales * x
-        buf = g if buf is None else momentum * buf + (1 - dampening) * g
+        if momentum == 0:  # torch keeps no buffer: plain GD whatever the dampening
+            buf = g
+        else:
+            buf = g if buf is None else momentum * buf + (1 - dampening) * g
         x = x - lr * buf
         out.append(x.copy())
     return np.array(out)
@@ -363,6 +366,11 @@ MISTAKES = [
         "stable_one_over_l",
         "gd_basics.stability_rule",
         _changed(STABLE, "2 / lipschitz", "1 / lipschitz"),
+    ),
+    (  # the text's "Here L = 2" written into the bound
+        "stable_fixed_l",
+        "gd_basics.stability_rule",
+        _changed(STABLE, "2 / lipschitz", "2 / 2"),
     ),
     # -- gd_basics: stopping rules
     (

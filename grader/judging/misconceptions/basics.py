@@ -185,6 +185,11 @@ def limit_one_over_l(lipschitz: float) -> float:
     return descent.two_over_l(lipschitz) / 2
 
 
+def limit_of_l_two(lipschitz: float) -> float:
+    """2 / 2 = 1 whatever L is: the text's example L = 2 written into the bound."""
+    return descent.two_over_l(2.0)
+
+
 def upper_inclusive(lr: float, limit: float) -> bool:
     """0 < lr <= limit."""
     return 0 < lr <= limit
@@ -407,6 +412,14 @@ _MISTAKES = [
         "overshoots, not the stability limit.",
         "stability",
         {"stability_limit": limit_one_over_l},
+    ),
+    (
+        "stable_fixed_l",
+        "the bound is 2/L for L = 2 whatever lipschitz is (lr < 1)",
+        "Use the lipschitz argument: 0 < lr < 2 / lipschitz. The text's 'Here L = 2' is the "
+        "example the first calls use; the function is called with other L too.",
+        "stability",
+        {"stability_limit": limit_of_l_two},
     ),
     # stopping rules
     (
