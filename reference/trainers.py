@@ -128,6 +128,18 @@ def logged_losses(
     return [mse(X[idx], y[idx], before[:-1], before[-1]) for idx in group]
 
 
+Group = tuple[int, int, bool, bool]
+"""(start, stop, fresh, steps): an epoch's micro-batches start:stop, summed into a gradient
+zeroed first when fresh, with one step after them when steps."""
+
+
+def epoch_groups(n: int, k: int, carried: int) -> tuple[list[Group], int]:
+    """An epoch's n micro-batches in groups of k from its first, the short last one too: each
+    from a zero gradient, each with its step; nothing is carried into the next epoch (the
+    returned count of micro-batches still waiting for a step is 0)."""
+    return [(start, min(start + k, n), True, True) for start in range(0, n, k)], 0
+
+
 def group_steps(size: int, k: int) -> bool:
     """Whether a group of ``size`` micro-batches makes an update: always, a short trailing
     group of an epoch too."""
@@ -167,6 +179,7 @@ class TrainerParts:
     logged: Callable[..., list[float]] = logged_losses
     steps: Callable[[int, int], bool] = group_steps
     epoch_start: Callable[..., tuple[np.ndarray, np.ndarray | None]] = epoch_start
+    grouping: Callable[[int, int, int], tuple[list[Group], int]] = epoch_groups
 
 
 TEXTBOOK = TrainerParts()
@@ -216,19 +229,22 @@ def train_linear_regression(
     theta, buf, grad = start, None, np.zeros_like(start)
     step_losses, epoch_losses, lrs = [], [], []  # per micro-batch, per epoch, per update
     hyper = {"momentum": momentum, "weight_decay": weight_decay}
+    carried = 0  # micro-batches summed but not stepped yet (none: groups end with the epoch)
     for epoch in range(epochs):
-        # 1. cut this epoch's order into micro-batches
+        # 1. cut this epoch's order into micro-batches, and those into groups of k
         theta, buf = parts.epoch_start(theta, buf, start)
         micro = parts.batches(parts.order(orders, epoch), batch_size, drop_last=drop_last)
-        for first in range(0, len(micro), k):
+        groups, carried = parts.grouping(len(micro), k, carried)
+        for first, stop, fresh, stepped in groups:
             # 2. zero the gradient, then add grad(L_B) / k of up to k micro-batches
-            group = micro[first : first + k]
-            grad = parts.zero_grad(grad)
+            group = micro[first:stop]
+            if fresh:
+                grad = parts.zero_grad(grad)
             for idx in group:
                 grad = grad + parts.share(parts.gradient(X[idx], y[idx], theta), k, len(group))
             # 3. one SGD step at this update's learning rate
             before = theta
-            if parts.steps(len(group), k):
+            if stepped and parts.steps(len(group), k):
                 rate = _rate(lr, lr_schedule, len(lrs))
                 lrs.append(rate)
                 theta, buf = parts.step(theta, grad, buf, lr=rate, **hyper)

@@ -86,6 +86,11 @@ def _plain_gd():
     return gd_trajectory(lambda x: SCALES * x, [1.0, 1.0], lr=0.4, steps=5)
 
 
+MOMENTUM_ZERO = {**MOMENTUM, "momentum": 0.0, "dampening": 0.3, "steps": 5}
+"""Momentum 0 with a dampening that is no simple factor (0.5 would halve every damped step,
+which reads as a lost factor 2)."""
+
+
 LRS = [0.0, 0.1, 0.5, 0.99, 1.0, 1.2, 2.5]
 """Both ends of 0 < lr < 2/L = 1 are in: lr = 0 and lr = 1 are not stable."""
 STABLE_CASES = [(lr, 2.0) for lr in LRS] + [(0.6, 4.0), (1.5, 1.0)]
@@ -198,8 +203,10 @@ series_check(
     name="momentum 0 is plain GD, whatever the dampening",
     points=1,
     target="momentum_iterates",
-    args=([1.0, 1.0], 0.4, 0.0, 0.5, 5),  # the text: no buffer, so dampening plays no part
+    args=([1.0, 1.0], 0.4, 0.0, 0.3, 5),  # the text: no buffer, so dampening plays no part
     expected=_plain_gd,
+    family="momentum",
+    family_inputs=MOMENTUM_ZERO,
     what="iterate",
     topics=("momentum",),
     hidden=False,

@@ -16,6 +16,7 @@ import pytest
 
 from grader.judging import registry
 from grader.judging.check import run_in_process
+from grader.paths import REPO_ROOT
 from tests.grader.test_space_descent import COVERED as DESCENT_MISTAKES
 from tests.grader.test_space_iris import COVERED as COUNT_AND_SWEEP_MISTAKES
 from tests.grader.test_space_schedules import COVERED as SCHEDULE_MISTAKES
@@ -147,6 +148,30 @@ def train_accumulated(X, y, w0, b0, *, lr, batch_size, epochs, order, accumulati
             w, b = w - lr * gw, b - lr * gb
     return losses
 """
+GLOBAL_COUNTER = """
+import numpy as np
+
+def train_accumulated(X, y, w0, b0, *, lr, batch_size, epochs, order, accumulation_steps):
+    # the notes' loop, its counter running on over the epochs
+    w, b, losses, i = np.array(w0, dtype=float), float(b0), [], 0
+    gw, gb = np.zeros_like(w), 0.0
+    for epoch in range(epochs):
+        perm = np.asarray(order[epoch])
+        for s in range(0, len(perm), batch_size):
+            idx = perm[s : s + batch_size]
+            r = X[idx] @ w + b - y[idx]
+            losses.append(float(np.mean(r**2)))
+            gw = gw + 2 * X[idx].T @ r / len(idx) / accumulation_steps
+            gb = gb + 2 * np.mean(r) / accumulation_steps
+            if (i + 1) % accumulation_steps == 0:
+                w, b = w - lr * gw, b - lr * gb
+                gw, gb = np.zeros_like(w), 0.0
+            i += 1
+    return losses
+"""
+CARRIED_LEFTOVER = GLOBAL_COUNTER.replace(
+    "    for epoch in range(epochs):\n", "    for epoch in range(epochs):\n        i = 0\n"
+)
 TIME_BASED = """
 def time_based_lrs(lr0, decay, epochs):
     rates = [lr0]
@@ -366,6 +391,26 @@ MISTAKES = [
         "stable_one_over_l",
         "gd_basics.stability_rule",
         _changed(STABLE, "2 / lipschitz", "1 / lipschitz"),
+    ),
+    (  # a course trap: the notes' loop with one counter over every epoch
+        "accumulation_global_counter",
+        "accumulation_normalization.accumulation_trainer",
+        GLOBAL_COUNTER,
+    ),
+    (
+        "accumulation_global_counter",
+        "accumulation_normalization.accumulation_trainer_public",
+        GLOBAL_COUNTER,
+    ),
+    (  # the counter restarted each epoch, the leftover's gradient carried over
+        "accumulation_leftover_carried",
+        "accumulation_normalization.accumulation_trainer",
+        CARRIED_LEFTOVER,
+    ),
+    (  # the text: momentum 0 keeps no buffer, whatever the dampening
+        "momentum_zero_keeps_buffer",
+        "gd_basics.momentum_zero_is_gd",
+        _changed(MOMENTUM, "if momentum == 0:", "if False:"),
     ),
     (  # the text's "Here L = 2" written into the bound
         "stable_fixed_l",
@@ -921,3 +966,15 @@ def test_minibatch_gradients_of_the_wrong_shape_say_how(
     result = _grade(source, "gd_variants.variance")
     assert result.status == "failed" and result.diagnosis.relation == relation
     assert words in result.feedback
+
+
+def test_the_notes_accumulation_counter_is_a_course_trap_whose_fix_cites_them() -> None:
+    from grader.judging.misconceptions import linreg_trainer
+
+    fix = registry.MISCONCEPTIONS["accumulation_global_counter"].fix
+    notes = (REPO_ROOT / linreg_trainer.NOTES_01).read_text(encoding="utf-8")
+    assert linreg_trainer.NOTES_01 in fix and "Gradient Accumulation (Simulating Large" in fix
+    assert "## Gradient Accumulation (Simulating Large Batches)" in notes
+    assert "(batch_idx + 1) % accumulation_steps == 0" in notes
+    assert "i + 1 == len(batches)" in fix  # what to write instead, and why it differs
+    assert "every epoch sees all of its data" in fix

@@ -26,6 +26,7 @@ from reference.optim import sgd_step
 
 FAMILY = "linreg_trainer"
 _KEYS = ("lr", "batch_size", "epochs", "accumulation_steps", "momentum", "weight_decay")
+NOTES_01 = "assignments/notes/01-minibatch-gradient-descent.md"
 NOTES_03 = "assignments/notes/03-optimizers-lr-momentum-sgd.md"
 
 
@@ -68,6 +69,31 @@ def reference_losses(inputs: dict[str, Any]) -> np.ndarray:
 
 
 register_space(FAMILY, run)
+
+
+def global_counter_groups(n: int, k: int, carried: int) -> tuple[list[trainers.Group], int]:
+    """The notes' loop run over every epoch with one counter: a step whenever (i + 1) % k == 0,
+    i never reset. An epoch's leftover micro-batches stay in the gradient and the next
+    epoch's first ones complete their group; the last epoch's leftover never steps."""
+    groups, start, fresh = [], 0, carried == 0
+    while start < n:
+        need = k - carried if start == 0 and carried else k
+        stop = min(start + need, n)
+        full = stop - start == need
+        groups.append((start, stop, fresh, full))
+        start, fresh = stop, full  # zeroed after each step
+    return groups, (carried + n) % k
+
+
+def carried_leftover_groups(n: int, k: int, carried: int) -> tuple[list[trainers.Group], int]:
+    """The notes' step condition with the counter restarted every epoch and the gradient
+    zeroed only after a step: an epoch's leftover micro-batches make no step of their own,
+    and their gradient is summed into the next epoch's first group."""
+    groups = [
+        (start, min(start + k, n), start > 0 or carried == 0, min(start + k, n) - start == k)
+        for start in range(0, n, k)
+    ]
+    return groups, n % k
 
 # -- alternatives of single parts ---------------------------------------------------------------
 
@@ -342,6 +368,28 @@ _SINGLE = [
         "Step after the last micro-batch of the epoch too: if (i + 1) % k == 0 or i + 1 == "
         "len(batches); the short group keeps the same 1/k.",
         {"steps": lambda size, k: size == k},
+    ),
+    (
+        "accumulation_global_counter",
+        "the micro-batches are counted over all epochs ((i + 1) % k, i never reset to 0): an "
+        "epoch's leftover micro-batches are carried into the next epoch's first group",
+        "Count from 0 in every epoch and step after its last micro-batch too: if (i + 1) % k "
+        f"== 0 or i + 1 == len(batches). The notes' loop ({NOTES_01}, 'Gradient Accumulation "
+        "(Simulating Large Batches)') steps on (batch_idx + 1) % accumulation_steps over one "
+        "pass of the loader; with one counter over several epochs its groups span epochs. "
+        "The assignment's groups end with their epoch, so every epoch sees all of its data.",
+        {"grouping": global_counter_groups},
+    ),
+    (
+        "accumulation_leftover_carried",
+        "an epoch's leftover micro-batches make no step ((i + 1) % k only), and with zero_grad "
+        "only after a step their gradient is added to the next epoch's first group",
+        "Step after the epoch's last micro-batch too: if (i + 1) % k == 0 or i + 1 == "
+        f"len(batches). The notes' loop ({NOTES_01}, 'Gradient Accumulation (Simulating Large "
+        "Batches)') steps on (batch_idx + 1) % accumulation_steps alone, over one pass of the "
+        "loader; the assignment's groups end with their epoch, so every epoch sees all of its "
+        "data and no gradient crosses into the next.",
+        {"grouping": carried_leftover_groups},
     ),
     (
         "lr_scaled_by_k",

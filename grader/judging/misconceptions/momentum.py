@@ -87,6 +87,14 @@ def stale_step(x, g, buf, *, lr, momentum, dampening, nesterov, parts):
     return parts.update(x, buf, lr=lr), new
 
 
+def buffer_at_zero_momentum(x, g, buf, *, lr, momentum, dampening, nesterov, parts):
+    """The buffer kept and damped at momentum 0 too: buf = (1 - dampening) * g after the
+    first step (torch keeps no buffer at momentum 0 and steps by g)."""
+    buf = parts.buffer(buf, g, momentum=momentum, dampening=dampening)
+    d = parts.direction(g, buf, momentum=momentum, nesterov=nesterov)
+    return parts.update(x, d, lr=lr), buf
+
+
 def notes_velocity(x, g, v, *, lr, momentum, dampening, nesterov, parts):
     """The notes' rule: v = momentum * v - lr * g, x = x + v, v starting at 0 (no
     dampening)."""
@@ -104,6 +112,15 @@ _MISTAKES = [
         "Initialise the buffer with the first gradient itself, without dampening "
         "(torch.optim.SGD's convention), then buf = momentum * buf + (1 - dampening) * g.",
         {"start_buffer": zero_buffer},
+        "",
+    ),
+    (
+        "momentum_zero_keeps_buffer",
+        "at momentum 0 a buffer is still kept and damped (buf = (1 - dampening) * g after "
+        "the first step)",
+        "With momentum = 0 keep no buffer and step by the gradient itself (plain GD, whatever "
+        "dampening is), as torch.optim.SGD does: only a nonzero momentum uses the buffer.",
+        {"step": buffer_at_zero_momentum},
         "",
     ),
     (
