@@ -176,6 +176,37 @@ def _changed(source: str, old: str, new: str) -> str:
 
 
 NAMED = [  # (mistake id, check, the student's code)
+    (  # the check's dampening (0.3) is not its momentum (0.5): these two part ways
+        "momentum_buffer_zero",
+        "gd_basics.momentum",
+        _changed(
+            MOMENTUM,
+            "x, buf = np.array(x0, dtype=float), None",
+            "x, buf = np.array(x0, dtype=float), np.zeros(2)",
+        ).replace("g if buf is None else ", ""),
+    ),
+    (
+        "momentum_ema_from_zero",
+        "gd_basics.momentum",
+        """
+        import numpy as np
+
+        def momentum_iterates(x0, lr, momentum, dampening, steps):
+            x, m = np.array(x0, dtype=float), np.zeros(2)
+            out = [x.copy()]
+            for _ in range(steps):
+                g = np.array([0.2, 4.0]) * x
+                m = momentum * m + (1 - momentum) * g  # an exponential moving average
+                x = x - lr * m
+                out.append(x.copy())
+            return np.array(out)
+        """,
+    ),
+    (
+        "momentum_ema_weight",
+        "gd_basics.momentum",
+        _changed(MOMENTUM, "(1 - dampening) * g", "(1 - momentum) * g"),
+    ),
     (
         "update_mean_gradient",
         "gd_basics.update_rule_vector",
@@ -320,32 +351,6 @@ def test_a_new_mistake_is_named_by_its_check(mistake_id: str, check_id: str, sou
 
 
 TIED = [  # (the mistakes with the same values on the check, check, the student's code)
-    (
-        ("momentum_buffer_zero", "momentum_ema_from_zero"),
-        "gd_basics.momentum",
-        _changed(
-            MOMENTUM,
-            "x, buf = np.array(x0, dtype=float), None",
-            "x, buf = np.array(x0, dtype=float), np.zeros(2)",
-        ).replace("g if buf is None else ", ""),
-    ),
-    (
-        ("momentum_buffer_zero", "momentum_ema_from_zero"),
-        "gd_basics.momentum",
-        """
-        import numpy as np
-
-        def momentum_iterates(x0, lr, momentum, dampening, steps):
-            x, m = np.array(x0, dtype=float), np.zeros(2)
-            out = [x.copy()]
-            for _ in range(steps):
-                g = np.array([0.2, 4.0]) * x
-                m = momentum * m + (1 - momentum) * g  # an exponential moving average
-                x = x - lr * m
-                out.append(x.copy())
-            return np.array(out)
-        """,
-    ),
     (
         ("momentum_no_dampening", "momentum_notes_velocity"),
         "gd_basics.momentum",

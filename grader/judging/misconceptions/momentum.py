@@ -173,6 +173,15 @@ _MISTAKES = [
         "momentum_nesterov",
     ),
     (
+        "momentum_ema_weight",
+        "the new gradient is weighted by (1 - momentum), an exponential average, instead of "
+        "(1 - dampening): buf = momentum * buf + (1 - momentum) * g after the first buffer g",
+        "Weight the new gradient by (1 - dampening), as torch.optim.SGD does: buf = momentum * "
+        "buf + (1 - dampening) * g. The two agree only when dampening equals momentum.",
+        {"buffer": averaged},
+        "momentum_ema",
+    ),
+    (
         "momentum_ema_from_zero",
         "the buffer is an exponential moving average from zero: "
         "buf = momentum * buf + (1 - momentum) * g with buf = 0 at the start",
