@@ -299,7 +299,8 @@ SAMPLES = {
                 x, buf = np.array(x0, dtype=float), np.zeros(2)
                 out = [x.copy()]
                 for _ in range(steps):
-                    buf = momentum * buf + (1 - dampening) * (scales * x)
+                    g = scales * x
+                    buf = g if momentum == 0 else momentum * buf + (1 - dampening) * g
                     x = x - lr * buf
                     out.append(x.copy())
                 return np.array(out)
