@@ -140,12 +140,6 @@ def epoch_groups(n: int, k: int, carried: int) -> tuple[list[Group], int]:
     return [(start, min(start + k, n), True, True) for start in range(0, n, k)], 0
 
 
-def group_steps(size: int, k: int) -> bool:
-    """Whether a group of ``size`` micro-batches makes an update: always, a short trailing
-    group of an epoch too."""
-    return True
-
-
 def sgd_update(
     theta: np.ndarray, grad: np.ndarray, buf: np.ndarray | None, **hyper: float
 ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -177,7 +171,6 @@ class TrainerParts:
     share: Callable[[np.ndarray, int, int], np.ndarray] = share
     step: Callable[..., tuple[np.ndarray, np.ndarray | None]] = sgd_update
     logged: Callable[..., list[float]] = logged_losses
-    steps: Callable[[int, int], bool] = group_steps
     epoch_start: Callable[..., tuple[np.ndarray, np.ndarray | None]] = epoch_start
     grouping: Callable[[int, int, int], tuple[list[Group], int]] = epoch_groups
 
@@ -244,7 +237,7 @@ def train_linear_regression(
                 grad = grad + parts.share(parts.gradient(X[idx], y[idx], theta), k, len(group))
             # 3. one SGD step at this update's learning rate
             before = theta
-            if stepped and parts.steps(len(group), k):
+            if stepped:
                 rate = _rate(lr, lr_schedule, len(lrs))
                 lrs.append(rate)
                 theta, buf = parts.step(theta, grad, buf, lr=rate, **hyper)

@@ -197,9 +197,9 @@ def _variance(req: ProbeRequest, ev: Evidence) -> Verdict:
     sigma2 = _per_sample().var(axis=0)
     verdicts = []
     for size, est in zip(SIZES, arrays, strict=True):
-        ratios = est.var(axis=0) / (sigma2 / size)
-        swapped = _columns_swapped(size * est.var(axis=0), sigma2, _variance_bands()[size])
-        for j, (low, high) in enumerate(_variance_bands()[size]):
+        scaled, bands = size * est.var(axis=0), _variance_bands()[size]
+        ratios, swapped = scaled / sigma2, _columns_swapped(scaled, sigma2, bands)
+        for j, (low, high) in enumerate(bands):
             others = {c: sigma2[k] / sigma2[j] for k, c in enumerate(COLUMNS) if k != j}
             verdicts.append(
                 judges.band(
@@ -221,12 +221,12 @@ def _columns_swapped(
     """Whether the columns' variances (times B) are the reference's in another column
     order: every column inside the band of the column it would be. A single column that
     happens to have another's variance is not a swap."""
-    for order in itertools.permutations(range(len(sigma2))):
-        if list(order) == sorted(order):
-            continue
-        if all(bands[k][0] <= variances[j] / sigma2[k] <= bands[k][1] for j, k in enumerate(order)):
-            return True
-    return False
+    orders = itertools.permutations(range(len(sigma2)))
+    next(orders)  # the first is the columns' own order
+    return any(
+        all(bands[k][0] <= variances[j] / sigma2[k] <= bands[k][1] for j, k in enumerate(order))
+        for order in orders
+    )
 
 
 registry.register(

@@ -33,6 +33,7 @@ import pytest
 
 from grader.judging import registry
 from grader.judging.check import Check, run_in_process
+from tests.grader.test_families_gd import GLOBAL_COUNTER  # the notes' loop over every epoch
 
 matplotlib.use("Agg")
 
@@ -46,26 +47,6 @@ ASSIGNMENTS = [
     "minibatch_in_action",
 ]
 
-GLOBAL_COUNTER = '''
-def train_accumulated(X, y, w0, b0, *, lr, batch_size, epochs, order, accumulation_steps):
-    """The notes' loop: one counter over all epochs, so a leftover group joins the next
-    epoch's first group."""
-    w, b, losses = np.asarray(w0, dtype=float), float(b0), []
-    gw, gb, count = np.zeros_like(w), 0.0, 0
-    for epoch in range(epochs):
-        perm = np.asarray(order[epoch])
-        for start in range(0, len(perm), batch_size):
-            idx = perm[start : start + batch_size]
-            r = X[idx] @ w + b - y[idx]
-            losses.append(float(np.mean(r**2)))
-            gw = gw + 2 * X[idx].T @ r / len(idx) / accumulation_steps
-            gb = gb + 2 * np.mean(r) / accumulation_steps
-            count += 1
-            if count % accumulation_steps == 0:
-                w, b = w - lr * gw, b - lr * gb
-                gw, gb = np.zeros_like(w), 0.0
-    return losses
-'''
 LEFTOVER_DROPPED = '''
 def train_accumulated(X, y, w0, b0, *, lr, batch_size, epochs, order, accumulation_steps):
     """Steps only on full groups: an epoch's leftover micro-batches are never used."""

@@ -44,3 +44,10 @@ def test_family_default_is_the_checks_expected_answer(check_id: str) -> None:
     got = np.asarray(library.REFERENCES[family](inputs), dtype=float).ravel()
     assert got.shape == want.shape
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("family", sorted(library.SPACES))
+def test_every_pair_of_a_shipped_family_is_searched(family: str) -> None:
+    """The pair search stops at PAIR_LIMIT; no shipped family may lose pairs to it."""
+    pairs = library._pairs(family, library.mistakes(family))
+    assert len(pairs) <= library.PAIR_LIMIT, (family, len(pairs))

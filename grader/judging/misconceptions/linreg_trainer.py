@@ -85,15 +85,19 @@ def global_counter_groups(n: int, k: int, carried: int) -> tuple[list[trainers.G
     return groups, (carried + n) % k
 
 
+def full_groups_only(n: int, k: int, carried: int) -> tuple[list[trainers.Group], int]:
+    """Groups of k from the epoch's first micro-batch, each from a zero gradient; only a
+    full group steps, so a short trailing group's gradient is never used."""
+    groups, _ = trainers.epoch_groups(n, k, carried)
+    return [(start, stop, True, stop - start == k) for start, stop, _, _ in groups], 0
+
+
 def carried_leftover_groups(n: int, k: int, carried: int) -> tuple[list[trainers.Group], int]:
     """The notes' step condition with the counter restarted every epoch and the gradient
     zeroed only after a step: an epoch's leftover micro-batches make no step of their own,
     and their gradient is summed into the next epoch's first group."""
-    groups = [
-        (start, min(start + k, n), start > 0 or carried == 0, min(start + k, n) - start == k)
-        for start in range(0, n, k)
-    ]
-    return groups, n % k
+    groups, _ = full_groups_only(n, k, carried)
+    return [(a, b, a > 0 or carried == 0, full) for a, b, _, full in groups], n % k
 
 # -- alternatives of single parts ---------------------------------------------------------------
 
@@ -367,7 +371,7 @@ _SINGLE = [
         "(i + 1) % k == 0)",
         "Step after the last micro-batch of the epoch too: if (i + 1) % k == 0 or i + 1 == "
         "len(batches); the short group keeps the same 1/k.",
-        {"steps": lambda size, k: size == k},
+        {"grouping": full_groups_only},
     ),
     (
         "accumulation_global_counter",
